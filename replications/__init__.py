@@ -1,0 +1,1 @@
+"""Reference replications of infinite-width deep-learning theory (Neal, NNGP, NTK, mean field, muP)."""

@@ -1,0 +1,1 @@
+"""Paper-agnostic library: data, kernels, GP, nets, training, claims, plotting, provenance."""

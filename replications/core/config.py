@@ -1,0 +1,58 @@
+"""Validation of the pipeline's configuration against `workflows/config/schema.yaml`.
+
+Every key is typed and bounded; an unknown key, a value out of range, a wrong type or an empty grid is rejected
+before any job runs, with an error that names the key and what was allowed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflows" / "config" / "schema.yaml"
+
+
+class ConfigError(ValueError):
+    """A configuration that the schema rejects."""
+
+
+def _key_path(error: jsonschema.ValidationError) -> str:
+    parts = []
+    for part in error.absolute_path:
+        parts.append(f"[{part}]" if isinstance(part, int) else f".{part}")
+    return "".join(parts).lstrip(".") or "<top level>"
+
+
+def _allowed(error: jsonschema.ValidationError) -> str:
+    """The part of the schema that was violated, said plainly."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "additionalProperties":
+        return f"allowed keys: {sorted(schema.get('properties', {}))}"
+    if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "type"):
+        keys = ("type", "minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum")
+        return "allowed: " + ", ".join(f"{k} {schema[k]}" for k in keys if k in schema)
+    if error.validator == "enum":
+        return f"allowed: one of {schema['enum']}"
+    if error.validator in ("minItems", "maxItems"):
+        return f"allowed: {error.validator} {error.validator_value}"
+    return f"rule: {error.validator} {error.validator_value!r}"
+
+
+def load_schema(path: str | os.PathLike = SCHEMA_PATH) -> dict[str, Any]:
+    """The JSON schema of the configuration, read from YAML."""
+    return yaml.safe_load(Path(path).read_text())
+
+
+def validate_config(config: Mapping[str, Any], schema: Mapping[str, Any] | None = None) -> None:
+    """Raise ConfigError listing every violation as `key: problem (allowed ...)`, or return None."""
+    schema = load_schema() if schema is None else schema
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(dict(config)), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        lines = [f"  {_key_path(e)}: {e.message} ({_allowed(e)})" for e in errors]
+        raise ConfigError("invalid configuration:\n" + "\n".join(lines))

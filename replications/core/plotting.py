@@ -1,0 +1,37 @@
+"""One look for every figure: a seaborn theme, and saving as PNG (>= 150 dpi) and PDF side by side."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import seaborn as sns
+
+DPI = 200
+PALETTE = "colorblind"
+
+
+def set_theme() -> None:
+    """The archive's seaborn theme: white grid, paper context, colour-blind palette."""
+    sns.set_theme(context="paper", style="whitegrid", palette=PALETTE, font_scale=1.1)
+    plt.rcParams.update({"figure.dpi": 100, "savefig.bbox": "tight", "axes.titlesize": "medium"})
+
+
+def save_figure(fig: plt.Figure, path: str | os.PathLike) -> None:
+    """Save `fig` as `<path>.png` and `<path>.pdf` (path given with either suffix or none), then close it.
+
+    Each file is written to a temporary name and renamed, so a crash never leaves half a figure.
+    """
+    stem = Path(path).with_suffix("")
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in (".png", ".pdf"):
+        target = stem.with_suffix(suffix)
+        tmp = target.with_name(f".{target.stem}.tmp{suffix}")
+        fig.savefig(tmp, dpi=DPI, metadata={"CreationDate": None} if suffix == ".pdf" else None)
+        os.replace(tmp, target)
+    plt.close(fig)

@@ -1,0 +1,18 @@
+"""Small statistics shared by the groups' claims and figures."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def loglog_slope(x: np.ndarray, y: np.ndarray) -> float:
+    """Least-squares slope of log y against log x (a power law y ~ x^slope). NaN if any y <= 0."""
+    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+    if len(x) < 2 or np.any(y <= 0) or np.any(x <= 0):
+        return float("nan")
+    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
+
+
+def relative_frobenius_error(estimate: np.ndarray, reference: np.ndarray) -> float:
+    """||estimate - reference||_F / ||reference||_F."""
+    return float(np.linalg.norm(estimate - reference) / np.linalg.norm(reference))

@@ -1,0 +1,229 @@
+"""Neal's compute tasks: draw from the prior, write tidy tables and arrays under results/neal/.
+
+Each task takes its section of the config (with the group's `seed` and the `profile` merged in) and a mapping of
+output names to paths. It never draws a figure and never judges a claim.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jax
+import numpy as np
+import pandas as pd
+
+from replications.core.kernels import activation_moments
+from replications.core.provenance import provenance, write_arrays, write_table
+from replications.neal.prior import (
+    Prior,
+    excess_kurtosis_exact,
+    hidden_moments,
+    sample_at_point,
+    sample_functions,
+)
+
+# Each task draws from its own stream: fold_in(key(seed), TASK_STREAM[task]).
+TASK_STREAM = {"samples_1d": 1, "samples_2d": 2, "convergence": 3, "covariance": 4, "roughness": 5}
+KURTOSIS_BATCHES = 32
+
+
+def _key(config: Mapping[str, Any], task: str) -> jax.Array:
+    return jax.random.fold_in(jax.random.key(config["seed"]), TASK_STREAM[task])
+
+
+def _prior(config: Mapping[str, Any], **overrides: Any) -> Prior:
+    scales = {k: config[k] for k in ("input_weight_sd", "hidden_bias_sd", "output_bias_sd", "output_weight_scale")}
+    return Prior(**{**scales, **overrides}).check()
+
+
+def samples_1d(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
+    """Functions of one input on [x_min, x_max] and on the zoomed centre, for every (prior, activation, H).
+
+    Every panel uses the same key, so panels with the same H share their hidden units (as Neal's figures shared
+    a seed); arrays are named `f_<output_prior>_<activation>_<H>` with shape (functions, grid points).
+    """
+    key = _key(config, "samples_1d")
+    x_min, x_max = config["x_range"]
+    half = config["zoom_halfwidth"]
+    x_G = np.linspace(x_min, x_max, config["grid_points"])
+    zoom_G = np.linspace(-half, half, config["grid_points"])
+    arrays = {"x": x_G, "x_zoom": zoom_G}
+    for output_prior in config["output_priors"]:
+        for activation in config["activations"]:
+            for width in config["hidden_units"]:
+                prior = _prior(config, hidden_units=width, activation=activation, output_prior=output_prior)
+                both = sample_functions(key, prior, np.concatenate([x_G, zoom_G])[:, None], config["functions"])
+                name = f"{output_prior}_{activation}_{width}"
+                arrays[f"f_{name}"], arrays[f"zoom_{name}"] = np.split(both, 2, axis=1)
+    write_arrays(outputs["samples"], arrays, provenance(config, config["seed"]))
+
+
+def samples_2d(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
+    """One function of two inputs on a square grid for each (output prior, activation); arrays (G, G)."""
+    key = _key(config, "samples_2d")
+    grid_G = np.linspace(-config["extent"], config["extent"], config["grid_points"])
+    x1, x2 = np.meshgrid(grid_G, grid_G, indexing="xy")
+    x_PxD = np.stack([x1.ravel(), x2.ravel()], axis=1)
+    arrays = {"grid": grid_G}
+    for output_prior in config["output_priors"]:
+        for activation in config["activations"]:
+            prior = _prior(
+                config, hidden_units=config["hidden_units"], activation=activation, output_prior=output_prior
+            )
+            f_P = sample_functions(key, prior, x_PxD, 1)[0]
+            arrays[f"f_{output_prior}_{activation}"] = f_P.reshape(x1.shape)
+    write_arrays(outputs["samples"], arrays, provenance(config, config["seed"]))
+
+
+def _batched_moments(f_N: np.ndarray, batches: int) -> np.ndarray:
+    """Excess kurtosis of each of `batches` equal slices of the draws (float64 accumulation)."""
+    f_BxM = f_N[: len(f_N) // batches * batches].astype(np.float64).reshape(batches, -1)
+    centred = f_BxM - f_BxM.mean(axis=1, keepdims=True)
+    m2 = np.mean(centred**2, axis=1)
+    return np.mean(centred**4, axis=1) / m2**2 - 3.0
+
+
+def excess_kurtosis(f_N: np.ndarray) -> tuple[float, float]:
+    """Sample excess kurtosis m4 / m2^2 - 3 of all draws, and its standard error from batch means.
+
+    The standard error is the spread of the kurtosis over KURTOSIS_BATCHES equal batches divided by
+    sqrt(batches): it does not assume Gaussian data (for which it would be ~ sqrt(24 / draws)).
+    """
+    x = f_N.astype(np.float64) - f_N.mean(dtype=np.float64)
+    kurtosis = float(np.mean(x**4) / np.mean(x**2) ** 2 - 3.0)
+    per_batch = _batched_moments(f_N, KURTOSIS_BATCHES)
+    return kurtosis, float(per_batch.std(ddof=1) / np.sqrt(KURTOSIS_BATCHES))
+
+
+def kurtosis_draws(predicted: float, min_draws: int, standard_error_fraction: float) -> int:
+    """Draws needed so that the kurtosis's Gaussian-theory standard error sqrt(24 / draws) is at most
+    `standard_error_fraction` of the predicted excess kurtosis; at least `min_draws`, rounded up to whole batches.
+    """
+    needed = 24.0 / (standard_error_fraction * predicted) ** 2
+    return int(math.ceil(max(min_draws, needed) / KURTOSIS_BATCHES) * KURTOSIS_BATCHES)
+
+
+def convergence(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
+    """The law of f(x0) as H grows: excess kurtosis against H, and draws at H = wide_hidden_units.
+
+    Writes `kurtosis` (tidy: hidden_units, draws, excess_kurtosis, standard_error, predicted) and `samples`
+    (arrays `gaussian_<H>` of draws of f(x0) for the density panel; `cauchy_wide` and `cauchy_wide_nobias` at the
+    wide width with the Cauchy prior, with sigma_b from the config and with sigma_b = 0; and the hidden-unit
+    moments at x0 that define the limit laws).
+    """
+    key = _key(config, "convergence")
+    x0_sq_norm = float(config["x0"]) ** 2
+    rows, arrays = [], {}
+    for index, width in enumerate(config["hidden_units"]):
+        prior = _prior(config, hidden_units=width, activation=config["activation"])
+        predicted = excess_kurtosis_exact(prior, x0_sq_norm)
+        draws = kurtosis_draws(predicted, config["min_draws"], config["standard_error_fraction"])
+        f_N = sample_at_point(jax.random.fold_in(key, index), prior, x0_sq_norm, draws)
+        kurtosis, standard_error = excess_kurtosis(f_N)
+        rows.append(
+            {
+                "hidden_units": width,
+                "draws": draws,
+                "excess_kurtosis": kurtosis,
+                "standard_error": standard_error,
+                "predicted": predicted,
+            }
+        )
+        arrays[f"gaussian_{width}"] = f_N[: config["stored_draws"]]
+    wide = config["wide_hidden_units"]
+    for name, bias_sd, stream in (
+        ("gaussian_wide", config["output_bias_sd"], 101),
+        ("cauchy_wide", config["cauchy_output_bias_sd"], 102),
+        ("cauchy_wide_nobias", 0.0, 103),
+    ):
+        prior = _prior(
+            config,
+            hidden_units=wide,
+            activation=config["activation"],
+            output_prior="gaussian" if name.startswith("gaussian") else "cauchy",
+            output_bias_sd=bias_sd,
+        )
+        arrays[name] = sample_at_point(jax.random.fold_in(key, stream), prior, x0_sq_norm, config["wide_draws"])
+    moments = hidden_moments(_prior(config, hidden_units=1, activation=config["activation"]), x0_sq_norm)
+    arrays.update({f"hidden_{k}": np.array(v) for k, v in moments.items()})
+    prov = provenance(config, config["seed"])
+    write_table(outputs["kurtosis"], pd.DataFrame(rows), prov)
+    write_arrays(outputs["samples"], arrays, prov)
+
+
+def limit_covariance(x_PxD: np.ndarray, prior: Prior) -> np.ndarray:
+    """The infinite-width covariance sigma_b^2 + omega_v^2 E[h(z) h(z')] of Neal's prior (erf: Williams' arcsine).
+
+    (z, z') = (a + u.x, a + u.x') is Gaussian with covariance sigma_a^2 + sigma_u^2 x.x'. For Gaussian v this is
+    also the exact covariance at every finite H, since H sigma_v^2 = omega_v^2.
+    """
+    z_cov_PxP = prior.hidden_bias_sd**2 + prior.input_weight_sd**2 * (x_PxD @ x_PxD.T)
+    z_var_P = np.diag(z_cov_PxP)
+    hh_PxP, _ = activation_moments(prior.activation, z_var_P, z_cov_PxP, z_var_P)
+    return prior.output_bias_sd**2 + prior.output_weight_scale**2 * np.asarray(hh_PxP)
+
+
+def covariance(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
+    """Empirical covariance of f over draws at inputs on a circle, beside the analytic limit kernel.
+
+    Inputs x_p = r (cos theta_p, sin theta_p), theta_p evenly spaced on [0, 2 pi). Writes a tidy table with one row
+    per pair (i, j): the angle between x_i and x_j, the empirical and the analytic covariance.
+    """
+    theta_P = np.linspace(0.0, 2 * np.pi, config["inputs"], endpoint=False)
+    x_PxD = config["input_radius"] * np.stack([np.cos(theta_P), np.sin(theta_P)], axis=1)
+    prior = _prior(config, hidden_units=config["hidden_units"], activation=config["activation"])
+    f_NxP = sample_functions(_key(config, "covariance"), prior, x_PxD, config["draws"]).astype(np.float64)
+    empirical_PxP = np.cov(f_NxP, rowvar=False)
+    analytic_PxP = limit_covariance(x_PxD, prior)
+    i, j = np.meshgrid(np.arange(len(theta_P)), np.arange(len(theta_P)), indexing="ij")
+    angle = np.abs(np.angle(np.exp(1j * (theta_P[i] - theta_P[j]))))
+    table = pd.DataFrame(
+        {
+            "i": i.ravel(),
+            "j": j.ravel(),
+            "angle": angle.ravel(),
+            "empirical": empirical_PxP.ravel(),
+            "analytic": analytic_PxP.ravel(),
+        }
+    )
+    write_table(outputs["covariance"], table, provenance(config, config["seed"]))
+
+
+def roughness(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
+    """Mean squared increment E[(f(x + delta) - f(x))^2] against delta, for each activation.
+
+    delta runs over `deltas` log-spaced values from `delta_min` to `delta_max` times the units' length scale
+    1 / sigma_u. Writes a tidy table: activation, delta, mean_sq_increment, standard_error.
+    """
+    length_scale = 1.0 / config["input_weight_sd"]
+    delta_K = length_scale * np.logspace(np.log10(config["delta_min"]), np.log10(config["delta_max"]), config["deltas"])
+    rows = []
+    for index, activation in enumerate(config["activations"]):
+        prior = _prior(config, hidden_units=config["hidden_units"], activation=activation)
+        key = jax.random.fold_in(_key(config, "roughness"), index)
+        points = config["x"] + delta_K[:, None]
+        increments_NxK = sample_functions(key, prior, points, config["draws"], reference_D=np.array([config["x"]]))
+        squared_NxK = increments_NxK.astype(np.float64) ** 2
+        for k, delta in enumerate(delta_K):
+            rows.append(
+                {
+                    "activation": activation,
+                    "delta": delta,
+                    "length_scale": length_scale,
+                    "mean_sq_increment": squared_NxK[:, k].mean(),
+                    "standard_error": squared_NxK[:, k].std(ddof=1) / np.sqrt(len(squared_NxK)),
+                }
+            )
+    write_table(outputs["roughness"], pd.DataFrame(rows), provenance(config, config["seed"]))
+
+
+TASKS = {
+    "samples_1d": samples_1d,
+    "samples_2d": samples_2d,
+    "convergence": convergence,
+    "covariance": covariance,
+    "roughness": roughness,
+}

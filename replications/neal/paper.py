@@ -1,0 +1,31 @@
+"""What Neal (1994) states, each with its source; the claims compare our numbers with these.
+
+Neal's report gives settings and qualitative statements, not tables of numbers, so the expected values of the
+claims are the exact values of the theory the report rests on; each says where it comes from.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+CITATION = (
+    "R. M. Neal, Priors for Infinite Networks, Technical Report CRG-TR-94-1, Dept. of Computer Science, "
+    "University of Toronto, 1994; Chapter 2 of Bayesian Learning for Neural Networks, Springer, 1996."
+)
+
+
+class Expected(NamedTuple):
+    value: float
+    source: str
+
+
+EXPECTED = {
+    "kurtosis_slope": Expected(-1.0, "Neal 1994 §2.1 (CLT, sigma_v = omega_v H^-1/2); exact finite-H cumulants"),
+    "kurtosis_h10": Expected(0.0, "exact excess kurtosis 3 omega^4 (m4 - m2^2) / (H (sigma_b^2 + omega^2 m2)^2)"),
+    "ks_gauss": Expected(0.0, "Neal 1994 §2.1: Gaussian v gives a Gaussian limit N(0, sigma_b^2 + omega_v^2 E h^2)"),
+    "ks_cauchy_limit": Expected(0.0, "Neal 1994 §2.2: Cauchy v (sigma_v = omega_v / H) gives a Cauchy limit"),
+    "ks_cauchy_gauss": Expected(0.0811, "KS(Cauchy, Gaussian of equal median and IQR), computed exactly"),
+    "cov_rel_err": Expected(0.0, "Williams 1997 arcsine kernel; exact at every H for Gaussian v"),
+    "step_slope": Expected(1.0, "Neal 1994 §2.1: step units give Brownian (locally) priors"),
+    "tanh_slope": Expected(2.0, "Neal 1994 §2.1: tanh units give smooth priors"),
+}

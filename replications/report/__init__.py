@@ -1,0 +1,1 @@
+"""Cross-group outputs: the table of every claim (figures/CLAIMS.md)."""

@@ -1,0 +1,68 @@
+"""Bad configurations are rejected by the schema before any job runs, with the key and the allowed range named."""
+
+import copy
+
+import pytest
+import yaml
+
+from replications.core.config import ConfigError, validate_config
+
+with open("workflows/config/config.yaml") as f:
+    DEFAULT = yaml.safe_load(f)
+
+
+def _set(config, path, value):
+    node = config
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return config
+
+
+def test_default_and_profile_configs_are_valid():
+    validate_config(DEFAULT)
+    for profile in ("smoke", "paper"):
+        with open(f"workflows/profiles/{profile}/overrides.yaml") as f:
+            overrides = yaml.safe_load(f)
+        merged = copy.deepcopy(DEFAULT)
+        _merge(merged, overrides)
+        validate_config(merged)
+
+
+def _merge(base, overrides):
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = value
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (("neal", "samples_1d", "hidden_units"), [10, -5], r"neal\.samples_1d\.hidden_units\[1\].*minimum 1"),
+        (("neal", "covariance", "hidden_units"), 0, r"neal\.covariance\.hidden_units.*minimum 1"),
+        (("neal", "convergence", "activation"), "relu", r"neal\.convergence\.activation.*one of"),
+        (("neal", "roughness", "draws"), "many", r"neal\.roughness\.draws.*type integer"),
+        (("neal", "roughness", "delta_min"), 0, r"neal\.roughness\.delta_min.*exclusiveMinimum 0"),
+        (("neal", "samples_1d", "activations"), [], r"neal\.samples_1d\.activations.*minItems 1"),
+        (("neal", "convergence", "hidden_units"), [], r"neal\.convergence\.hidden_units.*minItems 1"),
+        (("neal", "samples_2d", "colour"), "red", r"neal\.samples_2d.*'colour' was unexpected"),
+        (("nngp",), {}, r"<top level>.*'nngp' was unexpected"),
+        (("profile",), "laptop", r"profile.*one of"),
+        (("neal", "samples_1d", "x_range"), [0.0], r"neal\.samples_1d\.x_range.*minItems 2"),
+    ],
+)
+def test_bad_config_is_rejected_naming_the_key(path, value, message):
+    config = _set(copy.deepcopy(DEFAULT), path, value)
+    with pytest.raises(ConfigError, match=message):
+        validate_config(config)
+
+
+def test_every_violation_is_reported():
+    config = copy.deepcopy(DEFAULT)
+    _set(config, ("neal", "seed"), -1)
+    _set(config, ("neal", "covariance", "inputs"), 1)
+    with pytest.raises(ConfigError) as error:
+        validate_config(config)
+    assert "neal.seed" in str(error.value) and "neal.covariance.inputs" in str(error.value)
