@@ -32,7 +32,7 @@ test: lint
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/snakemake
-	$(BIN)/python -m pytest tests/benchmarks -s
+	$(BIN)/python -m pytest tests/benchmarks/bench_kernels.py -s
 
 clean:
 	rm -rf results .snakemake

@@ -15,8 +15,8 @@ Kernels (Lee et al. 2018 Eq. 4-6; Jacot et al. 2018 Thm 1). Inputs are used as g
 
 and `fc_kernel` returns (K^depth, Theta^depth), the kernels of the readout f. As in neural-tangents, every layer is a
 pure function `Kernel -> Kernel` (`dense`, `nonlinearity`, `lattice_nonlinearity`), and a network is their
-composition (`serial`). A `Kernel` carries, beside the pair kernels of its N x M tile, the variances K(x, x) of its
-own rows and columns, so a tile of rows and columns is computed without the rest of the matrix.
+composition (`serial`, `repeat`, `fully_connected`). A `Kernel` carries, beside the pair kernels of its N x M tile,
+the variances K(x, x) of its own rows and columns, so a tile is computed without the rest of the matrix.
 
 The single-layer expectations `activation_moments` (pairs) and `activation_second_moment` (one input) are
 
@@ -38,6 +38,11 @@ changes within 1/sqrt(K11) of z = 0; with 48^2 nodes its error on tanh is 1e-3 a
 
 `method="lattice"` is the lookup-table method of Lee et al. 2018 (Sec. 2.5 and their code, commit 00d64d2), see
 `lattice_table` and `lattice_nonlinearity`.
+
+Cost: `fc_kernel` computes the N x M matrix in tiles (one compiled program per tile shape, the tiles shared out
+among the CPU cores; for x2 = None only the upper triangle) and loops over the layers (one compilation for every
+depth); a relu or erf NNGP + NTK of 3000 x 3000 inputs through 10 layers takes under a second on 2 cores
+(tests/benchmarks/bench_kernels.py).
 
 Precision: every public function computes in float64 inside a `jax.enable_x64(True)` context and returns float64
 numpy arrays. The context is scoped to these calls, so the rest of a program (nets trained in float32) is left as it
@@ -62,7 +67,7 @@ import numpy as np
 from jax.typing import ArrayLike
 
 METHODS = ("exact", "lattice")
-BLOCK_SIZE = 1024  # rows (and columns) per tile: a tile holds about 1M pairs
+BLOCK_SIZE = 512  # rows (and columns) per tile: 256k pairs, 2 MB per array
 QUADRATURE_BLOCK_SIZE = 128  # quadrature holds 192 inner nodes per pair at once: 25 MB per array at 128^2
 _CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 CACHE_ENV = "REPLICATIONS_CACHE"  # root of the on-disk caches; lattice tables go to <root>/lattice
@@ -137,11 +142,15 @@ def _arc_cosine(norm: jax.Array, cos: jax.Array) -> tuple[jax.Array, jax.Array]:
     return norm * (sin + (jnp.pi - angle) * cos) / (2 * jnp.pi), (jnp.pi - angle) / (2 * jnp.pi)
 
 
+def _norms(var1_N: jax.Array, var2_M: jax.Array) -> jax.Array:
+    """sqrt(K11 K22) for every pair. One square root of the product, not a product of roots: sqrt(v * v) == v
+    exactly, so an input's correlation with itself is exactly 1 (where arccos and arcsin have infinite slope)."""
+    return jnp.sqrt(var1_N[:, None] * var2_M[None, :])
+
+
 def _relu_pair(var1_N: jax.Array, cov_NxM: jax.Array, var2_M: jax.Array) -> tuple[jax.Array, jax.Array]:
-    sd1_N, sd2_M = jnp.sqrt(var1_N), jnp.sqrt(var2_M)
-    inverse_N, inverse_M = _safe_divide(1.0, sd1_N), _safe_divide(1.0, sd2_M)
-    cos_NxM = cov_NxM * inverse_N[:, None] * inverse_M[None, :]
-    return _arc_cosine(sd1_N[:, None] * sd2_M[None, :], cos_NxM)
+    norm_NxM = _norms(var1_N, var2_M)
+    return _arc_cosine(norm_NxM, _safe_divide(cov_NxM, norm_NxM))
 
 
 def _erf_pair(var1_N: jax.Array, cov_NxM: jax.Array, var2_M: jax.Array) -> tuple[jax.Array, jax.Array]:
@@ -153,10 +162,10 @@ def _erf_pair(var1_N: jax.Array, cov_NxM: jax.Array, var2_M: jax.Array) -> tuple
 
 
 def _step_pair(var1_N: jax.Array, cov_NxM: jax.Array, var2_M: jax.Array) -> tuple[jax.Array, jax.Array]:
-    var_product_NxM = var1_N[:, None] * var2_M[None, :]
-    rho_NxM = jnp.clip(_safe_divide(cov_NxM, jnp.sqrt(var_product_NxM)), -1.0, 1.0)
-    det_NxM = jnp.maximum(var_product_NxM - cov_NxM * cov_NxM, 0.0)
-    return (2 / jnp.pi) * _arcsin(rho_NxM), (2 / jnp.pi) / jnp.sqrt(det_NxM)
+    norm_NxM = _norms(var1_N, var2_M)
+    rho_NxM = jnp.clip(_safe_divide(cov_NxM, norm_NxM), -1.0, 1.0)
+    det_NxM = jnp.maximum(norm_NxM * norm_NxM - cov_NxM * cov_NxM, 0.0)
+    return _arcsin(rho_NxM) / (jnp.pi / 2), (2 / jnp.pi) / jnp.sqrt(det_NxM)
 
 
 def _gelu(z: jax.Array) -> jax.Array:
@@ -324,22 +333,33 @@ def _base_mean(base: _Base, mean: jax.Array, sd: jax.Array) -> jax.Array:
     return base.scale * (mean * jax.scipy.stats.norm.cdf(x) + sd * _std_normal_pdf(x))
 
 
-def _cross(base: _Base, residual, window: float, sd_b, sd_r, rho) -> jax.Array:
-    """E[b(u) r(v)] = E_v[r(v) E[b(u) | v]], sd(u) = sd_b, sd(v) = sd_r: a 1-D integral over v = sd_r t, |v| <=
-    window, graded towards t = 0 where both factors have their features; u | v ~ N(rho sd_b t, sd_b^2 (1 - rho^2))."""
-    if base.kind == "zero":
-        return jnp.zeros_like(rho)
-    half = jnp.minimum(window / _positive(sd_r), _TRUNCATION)
-    sd_cond = sd_b * jnp.sqrt(jnp.maximum(1 - rho * rho, 0.0))
+def _cross_pair(splits, window: float, sd1, sd2, rho) -> tuple[jax.Array, ...]:
+    """E[b(u) r(v)] + E[r(u) b(v)] for each split (b, r), in one loop over the nodes.
+
+    E[b(u) r(v)] = E_v[r(v) E[b(u) | v]]: a 1-D integral over v = sd2 t, |v| <= window, graded towards t = 0 where
+    both factors have their features, with u | v ~ N(rho sd1 t, sd1^2 (1 - rho^2)) and E[b(u) | v] in closed form.
+    """
+    tau = jnp.sqrt(jnp.maximum(1 - rho * rho, 0.0))
+    half1 = jnp.minimum(window / _positive(sd1), _TRUNCATION)
+    half2 = jnp.minimum(window / _positive(sd2), _TRUNCATION)
     f_Q = jnp.asarray(np.concatenate([_CROSS_RULE[0], -_CROSS_RULE[0]]))
     w_Q = jnp.asarray(np.concatenate([_CROSS_RULE[1], _CROSS_RULE[1]]))
 
-    def node(q: jax.Array, total: jax.Array) -> jax.Array:
-        t = half * f_Q[q]
-        mean_b = _base_mean(base, rho * sd_b * t, sd_cond)
-        return total + half * w_Q[q] * residual(sd_r * t) * _std_normal_pdf(t) * mean_b
+    def one_way(base, residual, half_r, sd_r, sd_b, t_fraction, weight):
+        t = half_r * t_fraction
+        mean_b = _base_mean(base, rho * sd_b * t, sd_b * tau)
+        return half_r * weight * residual(sd_r * t) * _std_normal_pdf(t) * mean_b
 
-    return jax.lax.fori_loop(0, f_Q.size, node, jnp.zeros_like(rho * half))
+    def node(q: jax.Array, totals: tuple[jax.Array, ...]) -> tuple[jax.Array, ...]:
+        return tuple(
+            total
+            + one_way(base, residual, half2, sd2, sd1, f_Q[q], w_Q[q])
+            + one_way(base, residual, half1, sd1, sd2, f_Q[q], w_Q[q])
+            for total, (base, residual) in zip(totals, splits, strict=True)
+        )
+
+    zeros = jnp.zeros_like(rho * half1 * half2)
+    return jax.lax.fori_loop(0, f_Q.size, node, (zeros,) * len(splits))
 
 
 def _residual_pair(residuals, window: float, sd1, sd2, rho) -> tuple[jax.Array, ...]:
@@ -376,35 +396,51 @@ def _residual_pair(residuals, window: float, sd1, sd2, rho) -> tuple[jax.Array, 
     return jax.lax.fori_loop(0, f_outer.size, outer_node, (zeros,) * len(residuals))
 
 
-def _quadrature_moments(act: _Activation, sd1, sd2, rho) -> tuple[jax.Array, jax.Array]:
-    """(E[phi(u) phi(v)], E[phi'(u) phi'(v)]) for broadcastable sd1, sd2, rho: for each of phi, phi' = b + r,
-    E[b b] + E[b(u) r(v)] + E[r(u) b(v)] + E[r(u) r(v)]."""
+def _splits(act: _Activation) -> tuple[tuple[_Base, Callable[[jax.Array], jax.Array]], ...]:
+    """((b, r) for phi, (b', r') for phi'), r = phi - b."""
     q = act.quadrature
     if q is None:
         raise ValueError("this activation has closed forms only (its derivative is not a function)")
-    phi_residual = lambda w: act.phi(w) - q.phi_base(w)  # noqa: E731
-    dphi_residual = lambda w: act.dphi(w) - q.dphi_base(w)  # noqa: E731
-    rr_phi, rr_dphi = _residual_pair((phi_residual, dphi_residual), q.window, sd1, sd2, rho)
-    moments = []
-    for base, residual, rr in ((q.phi_base, phi_residual, rr_phi), (q.dphi_base, dphi_residual, rr_dphi)):
-        cross = _cross(base, residual, q.window, sd1, sd2, rho) + _cross(base, residual, q.window, sd2, sd1, rho)
-        moments.append(_base_pair(base, sd1, sd2, rho) + cross + rr)
-    return moments[0], moments[1]
+    return (q.phi_base, lambda w: act.phi(w) - q.phi_base(w)), (q.dphi_base, lambda w: act.dphi(w) - q.dphi_base(w))
 
 
 def _quadrature_pair(act: _Activation) -> PairMoments:
+    """E[phi phi] and E[phi' phi'], each E[b b] + (E[b(u) r(v)] + E[r(u) b(v)]) + E[r(u) r(v)]."""
+    splits = _splits(act)
+    crossed = [i for i, (base, _) in enumerate(splits) if base.kind != "zero"]
+
     def pair(var1_N: jax.Array, cov_NxM: jax.Array, var2_M: jax.Array) -> tuple[jax.Array, jax.Array]:
         sd1_Nx1, sd2_1xM = jnp.sqrt(var1_N)[:, None], jnp.sqrt(var2_M)[None, :]
-        rho_NxM = jnp.clip(_safe_divide(cov_NxM, sd1_Nx1 * sd2_1xM), -1.0, 1.0)
-        return _quadrature_moments(act, sd1_Nx1, sd2_1xM, rho_NxM)
+        rho_NxM = jnp.clip(_safe_divide(cov_NxM, _norms(var1_N, var2_M)), -1.0, 1.0)
+        window = act.quadrature.window
+        residual_pairs = _residual_pair([r for _, r in splits], window, sd1_Nx1, sd2_1xM, rho_NxM)
+        moments = [
+            _base_pair(base, sd1_Nx1, sd2_1xM, rho_NxM) + rr
+            for (base, _), rr in zip(splits, residual_pairs, strict=True)
+        ]
+        if crossed:
+            crosses = _cross_pair([splits[i] for i in crossed], window, sd1_Nx1, sd2_1xM, rho_NxM)
+            for i, cross in zip(crossed, crosses, strict=True):
+                moments[i] = moments[i] + cross
+        return moments[0], moments[1]
 
     return pair
 
 
 def _quadrature_second(act: _Activation) -> Callable[[jax.Array], jax.Array]:
+    """E[phi(u)^2] = E[b^2] + E[2 b r + r^2]: closed form plus a 1-D integral over u = sd t, |u| <= window."""
+    (base, residual), _ = _splits(act)
+    f_Q = jnp.asarray(np.concatenate([_CROSS_RULE[0], -_CROSS_RULE[0]]))
+    w_Q = jnp.asarray(np.concatenate([_CROSS_RULE[1], _CROSS_RULE[1]]))
+
     def second(var_N: jax.Array) -> jax.Array:
         sd_N = jnp.sqrt(var_N)
-        return _quadrature_moments(act, sd_N, sd_N, jnp.ones_like(sd_N))[0]
+        half_N = jnp.minimum(act.quadrature.window / _positive(sd_N), _TRUNCATION)
+        t_NxQ = half_N[:, None] * f_Q
+        u_NxQ = sd_N[:, None] * t_NxQ
+        b_NxQ, r_NxQ = base(u_NxQ), residual(u_NxQ)
+        integral_N = half_N * jnp.sum(w_Q * (2 * b_NxQ + r_NxQ) * r_NxQ * _std_normal_pdf(t_NxQ), axis=-1)
+        return _base_pair(base, sd_N, sd_N, jnp.ones_like(sd_N)) + integral_N
 
     return second
 
@@ -444,8 +480,8 @@ def activation_moments(
     """The single-layer expectations (E[phi(u) phi(v)], E[phi'(u) phi'(v)]), each of shape (N, M).
 
     (u, v) ~ N(0, [[var1_i, cov_ij], [cov_ij, var2_j]]) for every pair (i, j). Closed forms for relu, erf and
-    step, the module's quadrature (relative error ~1e-10) for the rest; `quadrature=True` forces the quadrature
-    for relu and erf (to cross-check the closed forms). float64 numpy arrays.
+    step, the module's quadrature (relative error below 1e-9 in the tests, variances 1e-2 .. 4e2) for the rest;
+    `quadrature=True` forces the quadrature for relu and erf (to cross-check the closed forms). float64 numpy.
     """
     var1, var2 = _as_variances(var1_N, "var1_N"), _as_variances(var2_M, "var2_M")
     cov = np.asarray(cov_NxM, dtype=np.float64)
@@ -486,17 +522,21 @@ def input_kernel(x1_NxD: jax.Array, x2_MxD: jax.Array) -> Kernel:
     )
 
 
-def dense(weight_var: ArrayLike, bias_var: ArrayLike) -> Layer:
-    """A dense layer in NTK parametrization: K <- bias_var + weight_var K,  Theta <- K_new + weight_var Theta."""
+def dense(weight_var: ArrayLike, bias_var: ArrayLike, same_inputs: ArrayLike = False) -> Layer:
+    """A dense layer in NTK parametrization: K <- bias_var + weight_var K,  Theta <- K_new + weight_var Theta.
+
+    same_inputs: the tile's rows and columns are the same points. K(x_i, x_i) is then set to the variance var_i,
+    which it equals in exact arithmetic but may miss in the last bit (a Gram entry against a squared norm, or XLA
+    fusing one with a multiply-add and not the other); a correlation of 1 - 1e-16 instead of 1 would become 1e-8
+    through arccos in a relu NTK, and grow through depth in a step's arcsine.
+    """
 
     def apply(k: Kernel) -> Kernel:
+        var1 = bias_var + weight_var * k.var1
         nngp = bias_var + weight_var * k.nngp
-        return Kernel(
-            nngp=nngp,
-            ntk=nngp + weight_var * k.ntk,
-            var1=bias_var + weight_var * k.var1,
-            var2=bias_var + weight_var * k.var2,
-        )
+        diagonal = jnp.arange(nngp.shape[0])[:, None] == jnp.arange(nngp.shape[1])[None, :]
+        nngp = jnp.where(jnp.logical_and(same_inputs, diagonal), var1[:, None], nngp)
+        return Kernel(nngp=nngp, ntk=nngp + weight_var * k.ntk, var1=var1, var2=bias_var + weight_var * k.var2)
 
     return apply
 
@@ -504,13 +544,14 @@ def dense(weight_var: ArrayLike, bias_var: ArrayLike) -> Layer:
 def nonlinearity(activation: str, *, quadrature: bool = False) -> Layer:
     """phi applied elementwise: K <- E[phi(u) phi(v)],  Theta <- E[phi'(u) phi'(v)] Theta,  K(x,x) <- E[phi(u)^2].
 
-    Closed forms where known, Gauss-Hermite quadrature otherwise (or when `quadrature`).
+    Closed forms where known, the module's quadrature otherwise (or when `quadrature`).
     """
     pair, second = _pair_rule(activation, quadrature), _second_rule(activation, quadrature)
 
     def apply(k: Kernel) -> Kernel:
-        phi_NxM, dphi_NxM = jax.lax.optimization_barrier(pair(k.var1, k.nngp, k.var2))
-        return Kernel(nngp=phi_NxM, ntk=dphi_NxM * k.ntk, var1=second(k.var1), var2=second(k.var2))
+        phi_NxM, dphi_NxM = pair(k.var1, k.nngp, k.var2)
+        var1_N, var2_M = jnp.split(second(jnp.concatenate([k.var1, k.var2])), [k.var1.size])
+        return Kernel(nngp=phi_NxM, ntk=dphi_NxM * k.ntk, var1=var1_N, var2=var2_M)
 
     return apply
 
@@ -527,14 +568,33 @@ def serial(*layers: Layer) -> Layer:
 
 
 def repeat(layer: Layer, times: ArrayLike) -> Layer:
-    """layer composed `times` times (a loop, not an unrolled chain: one compilation for every depth, and on CPU
-    faster than XLA's fusion of an unrolled chain)."""
-    return lambda k: jax.lax.fori_loop(0, times, lambda _, carry: layer(carry), k)
+    """layer composed `times` times, as a loop: one compilation for every depth (and on CPU faster than XLA's
+    code for an unrolled chain).
+
+    The loop carries nngp + i ntk as one complex array. XLA compiles a layer into a single loop only when the
+    loop has a single output: with nngp and ntk as two outputs it splits the layer into several loops and writes
+    their shared intermediates (a relu pair's angle, a table lookup) to memory, 1.5x slower on CPU.
+    """
+
+    def body(_, carry: tuple[jax.Array, jax.Array, jax.Array]) -> tuple[jax.Array, jax.Array, jax.Array]:
+        packed, var1, var2 = carry
+        k = layer(Kernel(nngp=jnp.real(packed), ntk=jnp.imag(packed), var1=var1, var2=var2))
+        return jax.lax.complex(k.nngp, k.ntk), k.var1, k.var2
+
+    def apply(k: Kernel) -> Kernel:
+        carry = (jax.lax.complex(k.nngp, k.ntk), k.var1, k.var2)
+        packed, var1, var2 = jax.lax.fori_loop(0, times, body, carry)
+        return Kernel(nngp=jnp.real(packed), ntk=jnp.imag(packed), var1=var1, var2=var2)
+
+    return apply
 
 
-def fully_connected(depth: ArrayLike, weight_var: ArrayLike, bias_var: ArrayLike, phi: Layer) -> Layer:
-    """Dense, then `depth` times (phi, Dense): `depth` hidden layers and the readout."""
-    return serial(dense(weight_var, bias_var), repeat(serial(phi, dense(weight_var, bias_var)), depth))
+def fully_connected(
+    depth: ArrayLike, weight_var: ArrayLike, bias_var: ArrayLike, phi: Layer, same_inputs: ArrayLike = False
+) -> Layer:
+    """Dense, then `depth` times (phi, Dense): `depth` hidden layers and the readout (same_inputs: see dense)."""
+    linear = dense(weight_var, bias_var, same_inputs)
+    return serial(linear, repeat(serial(phi, linear), depth))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -688,6 +748,7 @@ def _load_or_build(activation: str, grid: LatticeGrid, path: Path) -> LatticeTab
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.stem, suffix=".tmp", delete=False) as f:
         np.savez(f, **table._asdict())
+    os.chmod(f.name, 0o644)  # readable like any other results file (temporary files are created 0600)
     os.replace(f.name, path)
     return table
 
@@ -699,36 +760,35 @@ def lattice_table(
 
     The file lives in <cache_dir>/lattice/, cache_dir defaulting to $REPLICATIONS_CACHE, else results/cache
     (relative to the working directory); its name holds the activation and every grid parameter. Building the
-    paper's grid (501 x 500 entries, each a sum over 501^2 u-grid pairs) takes about a minute on 2 cores.
+    paper's grid (501 x 500 entries, each a sum over 501^2 u-grid pairs) takes about 30 s on 2 cores.
     """
     _activation(activation)
     grid = grid.check()
     return _load_or_build(activation, grid, _lattice_file(activation, grid, cache_dir).resolve())
 
 
+def _grid_cell(grid_G: jax.Array, x: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """(i, t): x, clamped to the equally spaced grid's ends, lies in [g_i, g_i+1] at the fraction t."""
+    position = (jnp.clip(x, grid_G[0], grid_G[-1]) - grid_G[0]) * (1 / (grid_G[1] - grid_G[0]))
+    i = jnp.clip(jnp.floor(position), 0, grid_G.size - 2)
+    return i.astype(jnp.int32), position - i
+
+
 def _interpolate_1d(grid_V: jax.Array, values_V: jax.Array, x: jax.Array) -> jax.Array:
-    """Linear interpolation on an equally spaced grid, clamped to the grid's ends (as Lee et al.'s interp_lin)."""
-    position = (jnp.clip(x, grid_V[0], grid_V[-1]) - grid_V[0]) / (grid_V[1] - grid_V[0])
-    i = jnp.clip(jnp.floor(position), 0, grid_V.size - 2)
-    t = position - i
-    i = i.astype(jnp.int32)
+    """Linear interpolation, clamped to the grid's ends (Lee et al.'s interp_lin)."""
+    i, t = _grid_cell(grid_V, x)
     return values_V[i] * (1 - t) + values_V[i + 1] * t
 
 
-def _interpolate_2d(grid_V: jax.Array, grid_C: jax.Array, tables: tuple[jax.Array, ...], s, c) -> tuple:
+def _interpolate_2d(grid_V: jax.Array, grid_C: jax.Array, tables_VxC: tuple[jax.Array, ...], s, c) -> tuple:
     """Bilinear interpolation in (s, c) of each table, clamped to the grid's edges (Lee et al.'s interp_lin_2d)."""
-    ps = (jnp.clip(s, grid_V[0], grid_V[-1]) - grid_V[0]) / (grid_V[1] - grid_V[0])
-    pc = (jnp.clip(c, grid_C[0], grid_C[-1]) - grid_C[0]) / (grid_C[1] - grid_C[0])
-    i = jnp.clip(jnp.floor(ps), 0, grid_V.size - 2)
-    j = jnp.clip(jnp.floor(pc), 0, grid_C.size - 2)
-    t, u = ps - i, pc - j
-    corner = i.astype(jnp.int32) * grid_C.size + j.astype(jnp.int32)  # flat index of (i, j)
-    step_s = grid_C.size
+    (i, t), (j, u) = _grid_cell(grid_V, s), _grid_cell(grid_C, c)
+    corner = i * grid_C.size + j  # flat index of (i, j); (i + 1, j) is grid_C.size further
     out = []
-    for table_VxC in tables:
+    for table_VxC in tables_VxC:
         flat = table_VxC.ravel()
         low = flat[corner] * (1 - u) + flat[corner + 1] * u
-        high = flat[corner + step_s] * (1 - u) + flat[corner + step_s + 1] * u
+        high = flat[corner + grid_C.size] * (1 - u) + flat[corner + grid_C.size + 1] * u
         out.append(low * (1 - t) + high * t)
     return tuple(out)
 
@@ -748,9 +808,9 @@ def lattice_nonlinearity(table: LatticeTable) -> Layer:
     second_V, phi_VxC, dphi_VxC = (jnp.asarray(a) for a in (table.second_V, table.phi_VxC, table.dphi_VxC))
 
     def apply(k: Kernel) -> Kernel:
-        s_NxM = jnp.sqrt(k.var1)[:, None] * jnp.sqrt(k.var2)[None, :]
+        s_NxM = _norms(k.var1, k.var2)
         c_NxM = _safe_divide(k.nngp, s_NxM)
-        phi_NxM, dphi_NxM = jax.lax.optimization_barrier(_interpolate_2d(var_V, corr_C, (phi_VxC, dphi_VxC), s_NxM, c_NxM))
+        phi_NxM, dphi_NxM = _interpolate_2d(var_V, corr_C, (phi_VxC, dphi_VxC), s_NxM, c_NxM)
         return Kernel(
             nngp=phi_NxM,
             ntk=dphi_NxM * k.ntk,
@@ -767,9 +827,9 @@ def lattice_nonlinearity(table: LatticeTable) -> Layer:
 
 
 @functools.partial(jax.jit, static_argnames=("activation", "method"))
-def _tile(x1_BxD, x2_CxD, depth, weight_var, bias_var, table, *, activation: str, method: str) -> Kernel:
+def _tile(x1_BxD, x2_CxD, same, depth, weight_var, bias_var, table, *, activation: str, method: str) -> Kernel:
     phi = lattice_nonlinearity(table) if method == "lattice" else nonlinearity(activation)
-    return fully_connected(depth, weight_var, bias_var, phi)(input_kernel(x1_BxD, x2_CxD))
+    return fully_connected(depth, weight_var, bias_var, phi, same)(input_kernel(x1_BxD, x2_CxD))
 
 
 def _check_inputs(x: ArrayLike, what: str) -> np.ndarray:
@@ -856,15 +916,17 @@ def fc_kernel(
         r, c = tile
         with jax.enable_x64(True):  # thread-local: entered in each worker
             k = _tile(
-                x1_blocks[r], x2_blocks[c], depth, np.float64(weight_var), np.float64(bias_var), table,
-                activation=activation, method=method,
+                x1_blocks[r], x2_blocks[c], symmetric and r == c, depth, np.float64(weight_var),
+                np.float64(bias_var), table, activation=activation, method=method,
             )  # fmt: skip
             k = jax.tree.map(np.asarray, k)
         row_slice, col_slice = slice(r * rows, min((r + 1) * rows, n)), slice(c * cols, min((c + 1) * cols, m))
         height, width = row_slice.stop - row_slice.start, col_slice.stop - col_slice.start
         for out_NxM, tile_BxC in ((nngp_NxM, k.nngp[:height, :width]), (ntk_NxM, k.ntk[:height, :width])):
+            if symmetric and r == c:  # the upper triangle, mirrored: exactly symmetric
+                tile_BxC = np.triu(tile_BxC) + np.triu(tile_BxC, 1).T
             out_NxM[row_slice, col_slice] = tile_BxC
-            if symmetric and c != r:
+            if symmetric and r != c:
                 out_NxM[col_slice, row_slice] = tile_BxC.T
         var1_N[row_slice], var2_M[col_slice] = k.var1[:height], k.var2[:width]
 
