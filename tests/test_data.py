@@ -281,12 +281,6 @@ def test_subtract_mean():
     assert np.array_equal(train.mean(axis=0), [0.0, 0.0]) and np.array_equal(test, [[-2.0, -4.0]])
 
 
-def test_one_hot_targets_are_zero_mean():
-    targets = data.one_hot_targets(np.arange(10), 10)
-    assert targets.shape == (10, 10) and np.allclose(targets.sum(axis=1), 0.0)
-    assert np.allclose(np.diag(targets), 0.9) and np.isclose(targets[0, 1], -0.1)
-
-
 # --- MNIST-1D -------------------------------------------------------------------------------------------------
 
 

@@ -91,8 +91,8 @@ class Dataset:
     for CIFAR-10 (channels first, as stored), (40,) for MNIST-1D; None means flat, (D,).
     """
 
-    x_NxD: np.ndarray  # noqa: N815 (shape-suffixed names are the house style)
-    y_N: np.ndarray  # noqa: N815
+    x_NxD: np.ndarray
+    y_N: np.ndarray
     name: str
     image_shape: tuple[int, ...] | None = None
 
@@ -459,16 +459,6 @@ def subtract_mean(x_train_NxD: np.ndarray, *x_others: np.ndarray, per_feature: b
     """
     mean = x_train_NxD.mean(axis=0, keepdims=True) if per_feature else x_train_NxD.mean()
     return tuple((x - mean).astype(x.dtype) for x in (x_train_NxD, *x_others))
-
-
-def one_hot_targets(y_N: np.ndarray, n_classes: int, low: float = -0.1, high: float = 0.9) -> np.ndarray:
-    """Regression targets Y_NxC: `high` in column y_i, `low` elsewhere (float64).
-
-    The defaults are the NNGP paper's zero-mean targets: one-hot minus 1/C for C = 10.
-    """
-    targets_NxC = np.full((len(y_N), n_classes), low, dtype=np.float64)
-    targets_NxC[np.arange(len(y_N)), y_N] = high
-    return targets_NxC
 
 
 # --- synthetic inputs ----------------------------------------------------------------------------------------
