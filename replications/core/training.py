@@ -1,0 +1,409 @@
+"""Training on squared loss: SGD/Adam hyperparameter grids as one compiled program, full-batch gradient descent, and
+the closed-form infinite-width gradient flow.
+
+Loss. On N points with K outputs the training objective is
+
+    L(theta) = (1 / 2N) sum_i ||f(x_i) - y_i||^2                                            (`mse_loss`),
+
+Jacot et al.'s least-squares cost (1/2) ||f - y||^2_{p_in} with p_in the empirical distribution of the N inputs.
+Reported errors are `mean_squared_error` = mean over the N x K entries = (2 / K) L, and `accuracy` = argmax agreement
+with one-hot (or shifted one-hot) targets.
+
+Time. A gradient-descent step is theta <- theta - eta grad L, so `steps` steps approximate the gradient flow
+d theta / dt = -grad L at time t = eta * steps. Along that flow the outputs on the training inputs X follow
+df(X)/dt = -(1/N) Theta(X, X) (f(X) - Y), so for the linearized net (Lee et al. 2019), with A_t = I - exp(-t Theta / N),
+
+    f_t(x) = f_0(x) + Theta(x, X) Theta^{-1} A_t (Y - f_0(X)),                         Theta = Theta(X, X).
+
+Jacot et al.'s "learning rate 1.0" for T steps is time t = T in this convention. Over initializations of an
+infinitely wide NTK-parametrized net, f_0 ~ GP(0, K) (K the NNGP) and Theta is deterministic, so f_t(x) is Gaussian
+with mean Theta(x, X) Theta^{-1} A_t Y and variance
+K(x, x) + Theta(x, X) Theta^{-1} A_t K(X, X) A_t Theta^{-1} Theta(X, x) - 2 Theta(x, X) Theta^{-1} A_t K(X, x)
+(`gradient_flow_prediction`).
+
+Divergence (a non-finite loss at a large learning rate) is a result: it is flagged per run, never raised, and in a
+vmapped grid one diverged point leaves the others untouched (every operation is per point).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from jax.typing import ArrayLike
+
+from replications.core.nets import (
+    PARAMETRIZATIONS,
+    ApplyFn,
+    Params,
+    activation_function,
+    apply_mlp,
+    init_mlp,
+    layer_scales,
+    mlp_sizes,
+)
+
+SELECTIONS = ("accuracy", "mse")
+
+
+def mse_loss(f_NxK: jax.Array, y_NxK: jax.Array) -> jax.Array:
+    """The training objective (1 / 2N) sum_i ||f_i - y_i||^2, N = len(f); 1-D f and y are N scalar outputs."""
+    if f_NxK.shape != y_NxK.shape:  # (N, 1) against (N,) would broadcast to (N, N)
+        raise ValueError(f"outputs and targets differ in shape: {f_NxK.shape} != {y_NxK.shape}")
+    return 0.5 * jnp.sum((f_NxK - y_NxK) ** 2) / f_NxK.shape[0]
+
+
+def mean_squared_error(f_NxK: jax.Array, y_NxK: jax.Array) -> jax.Array:
+    """Mean of (f - y)^2 over all N x K entries: the reported error, (2 / K) mse_loss."""
+    return jnp.mean((f_NxK - y_NxK) ** 2)
+
+
+def accuracy(f_NxK: jax.Array, y_NxK: jax.Array) -> jax.Array:
+    """Fraction of rows whose largest output is in the column of the largest target (the class)."""
+    return jnp.mean(jnp.argmax(f_NxK, axis=-1) == jnp.argmax(y_NxK, axis=-1))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Full-batch training of any net (or its linearization)
+# --------------------------------------------------------------------------------------------------------------
+
+
+class Trajectory(NamedTuple):
+    """A full-batch run, recorded at steps_R = 0, k, 2k, ..., steps (k = record_every)."""
+
+    params: Params  # after the last step
+    steps_R: jax.Array
+    loss_R: jax.Array  # the objective L at those steps
+    f_eval_RxMxK: jax.Array | None  # outputs on x_eval at those steps (None without x_eval)
+    diverged: jax.Array  # bool: L was not finite at some step
+
+
+def train_full_batch(
+    apply_fn: ApplyFn,
+    params: Params,
+    x_train_NxD: ArrayLike,
+    y_train_NxK: ArrayLike,
+    optimizer: optax.GradientTransformation,
+    *,
+    steps: int,
+    record_every: int,
+    x_eval_MxD: ArrayLike | None = None,
+) -> Trajectory:
+    """Minimize L = mse_loss(apply_fn(params, X), Y) with `optimizer` on the whole training set for `steps` steps.
+
+    Gradient descent with step eta is `optax.sgd(eta)`, and it approximates gradient flow at time eta * steps
+    (module docstring). The linearized model trains the same way: pass `nets.linearize(apply_fn, params)` as
+    apply_fn. The loop is two nested `lax.scan`s, so `jax.jit` or `jax.vmap` (e.g. over initializations, or over
+    learning rates with the optimizer built inside) compiles one program.
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
+    if isinstance(record_every, bool) or not isinstance(record_every, int) or record_every < 1:
+        raise ValueError(f"record_every must be an integer >= 1, got {record_every!r}")
+    if steps % record_every:
+        raise ValueError(f"steps ({steps}) must be a multiple of record_every ({record_every})")
+    x_NxD, y_NxK = jnp.asarray(x_train_NxD), jnp.asarray(y_train_NxK)
+    x_eval = None if x_eval_MxD is None else jnp.asarray(x_eval_MxD)
+
+    def loss_fn(p: Params) -> jax.Array:
+        return mse_loss(apply_fn(p, x_NxD), y_NxK)
+
+    def record(p: Params) -> tuple[jax.Array, jax.Array | None]:
+        return loss_fn(p), None if x_eval is None else apply_fn(p, x_eval)
+
+    def step(carry, _):
+        p, opt_state, diverged = carry
+        loss, grads = jax.value_and_grad(loss_fn)(p)
+        updates, opt_state = optimizer.update(grads, opt_state, p)
+        return (optax.apply_updates(p, updates), opt_state, diverged | ~jnp.isfinite(loss)), None
+
+    def block(carry, _):
+        observed = record(carry[0])
+        return jax.lax.scan(step, carry, length=record_every)[0], observed
+
+    carry = (params, optimizer.init(params), jnp.array(False))
+    (params, _, diverged), (loss_R, f_eval) = jax.lax.scan(block, carry, length=steps // record_every)
+    last_loss, last_f = record(params)
+    loss_R = jnp.append(loss_R, last_loss)
+    f_eval = None if f_eval is None else jnp.concatenate([f_eval, last_f[None]])
+    steps_R = jnp.arange(0, steps + 1, record_every)
+    return Trajectory(params, steps_R, loss_R, f_eval, diverged | ~jnp.isfinite(last_loss))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Closed-form gradient flow of the linearized (infinitely wide) net
+# --------------------------------------------------------------------------------------------------------------
+
+
+class FlowPrediction(NamedTuple):
+    """Outputs at the test points at each time: mean shape time.shape + (M, K) (or (M,) for 1-D targets), and
+    variance over initializations, time.shape + (M,) (None without the NNGP kernels)."""
+
+    mean: np.ndarray
+    variance: np.ndarray | None
+
+
+def gradient_flow_prediction(
+    ntk_train_NxN: ArrayLike,
+    ntk_test_MxN: ArrayLike,
+    y_train_NxK: ArrayLike,
+    time: ArrayLike,
+    *,
+    nngp_train_NxN: ArrayLike | None = None,
+    nngp_test_MxN: ArrayLike | None = None,
+    nngp_test_M: ArrayLike | None = None,
+) -> FlowPrediction:
+    """Gradient flow on L = (1/2N) ||f(X) - Y||^2 at time t = learning rate x steps (module docstring), float64.
+
+    mean_t(x) = Theta(x, X) Theta^{-1} A_t Y with A_t = I - exp(-t Theta / N), Theta = Theta(X, X): the ensemble
+    mean of NTK-parametrized nets of infinite width, f_0 ~ GP(0, K). With nngp_train_NxN = K(X, X),
+    nngp_test_MxN = K(x, X) and nngp_test_M = K(x, x) (e.g. `fc_kernel(x, X).var1`), also the variance of f_t(x)
+    over initializations. For one net with a known initial function f_0 (the linearized net, or any net in the
+    kernel regime), f_t(x) = f_0(x) + mean_t(x) computed with targets Y - f_0(X).
+
+    Computed from Theta = V diag(lambda) V^T as Theta^{-1} A_t = V diag((1 - exp(-t lambda / N)) / lambda) V^T,
+    well defined at any t >= 0 (time = inf: the kernel regression limit); eigenvalues below N eps lambda_max are
+    treated as 0 (a pseudo-inverse: the flow does not move along them). K (outputs) columns share the kernel.
+    """
+    theta_NxN = np.asarray(ntk_train_NxN, dtype=np.float64)
+    theta_MxN = np.asarray(ntk_test_MxN, dtype=np.float64)
+    y = np.asarray(y_train_NxK, dtype=np.float64)
+    n = len(y)
+    if theta_NxN.shape != (n, n) or theta_MxN.ndim != 2 or theta_MxN.shape[1] != n:
+        raise ValueError(
+            f"need ntk_train_NxN (N, N) and ntk_test_MxN (M, N) for N = {n} targets, "
+            f"got {theta_NxN.shape} and {theta_MxN.shape}"
+        )
+    time = np.asarray(time, dtype=np.float64)
+    if np.any(np.isnan(time) | (time < 0)):
+        raise ValueError(f"time must be >= 0, got {time}")
+    nngp = (nngp_train_NxN, nngp_test_MxN, nngp_test_M)
+    if any(k is None for k in nngp) and not all(k is None for k in nngp):
+        raise ValueError("give all of nngp_train_NxN, nngp_test_MxN, nngp_test_M, or none")
+
+    lambda_N, V_NxN = np.linalg.eigh(theta_NxN)
+    positive_N = lambda_N > n * np.finfo(np.float64).eps * max(lambda_N[-1], 0.0)
+    safe_N = np.where(positive_N, lambda_N, 1.0)
+    with np.errstate(invalid="ignore"):  # inf * 0 at time = inf on a zero eigenvalue, masked below
+        gain_TxN = np.where(positive_N, -np.expm1(-time[..., None] * safe_N / n) / safe_N, 0.0)
+    P_TxMxN = (theta_MxN @ V_NxN) * gain_TxN[..., None, :]  # Theta(x, X) V diag(gain), for each time
+    mean = P_TxMxN @ (V_NxN.T @ y)
+    if nngp_train_NxN is None:
+        return FlowPrediction(mean, None)
+    K_NxN, K_MxN = np.asarray(nngp_train_NxN, np.float64), np.asarray(nngp_test_MxN, np.float64)
+    B_TxMxN = P_TxMxN @ V_NxN.T  # Theta(x, X) Theta^{-1} A_t
+    variance = (
+        np.asarray(nngp_test_M, np.float64)
+        - 2 * np.sum(B_TxMxN * K_MxN, axis=-1)
+        + np.sum((B_TxMxN @ K_NxN) * B_TxMxN, axis=-1)
+    )
+    return FlowPrediction(mean, variance)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Minibatch Adam over a hyperparameter grid, with early stopping (Lee et al. 2018's SGD baselines)
+# --------------------------------------------------------------------------------------------------------------
+
+
+class Hyperparameters(NamedTuple):
+    """One entry per grid point, each of shape (G,)."""
+
+    learning_rate: ArrayLike
+    weight_var: ArrayLike
+    bias_var: ArrayLike
+    seed: ArrayLike  # initialization and minibatch order
+
+
+def hyperparameter_grid(
+    *,
+    learning_rate: Sequence[float],
+    weight_var: Sequence[float],
+    bias_var: Sequence[float],
+    seed: Sequence[int],
+) -> Hyperparameters:
+    """Every combination (Cartesian product, the last field varying fastest) as a `Hyperparameters` of arrays."""
+    points = list(itertools.product(learning_rate, weight_var, bias_var, seed))
+    if not points:
+        raise ValueError("every hyperparameter needs at least one value")
+    lr, wv, bv, sd = zip(*points, strict=True)
+    return Hyperparameters(
+        np.array(lr, np.float32), np.array(wv, np.float32), np.array(bv, np.float32), np.array(sd, np.int32)
+    )
+
+
+class Metrics(NamedTuple):
+    mse: jax.Array  # mean_squared_error
+    accuracy: jax.Array
+
+
+class GridResult(NamedTuple):
+    """Per grid point (G) numpy arrays. Curves are at steps_E = 0, eval_every, ..., steps; `best_*` at the
+    validation-best step (early stopping). A diverged point has best_step -1 and NaN best metrics, predictions and
+    params; its curves show where it blew up."""
+
+    steps_E: np.ndarray
+    train_GxE: Metrics  # on the whole training set
+    valid_GxE: Metrics
+    diverged_G: np.ndarray
+    best_step_G: np.ndarray
+    best_train_G: Metrics
+    best_valid_G: Metrics
+    best_test_G: Metrics
+    test_predictions_GxMxK: np.ndarray
+    params: Params  # the best parameters, each array with a leading G axis
+
+
+def _as_split(split: tuple[ArrayLike, ArrayLike], name: str) -> tuple[jax.Array, jax.Array]:
+    x, y = (np.asarray(a, np.float32) for a in split)
+    if x.ndim != 2 or y.ndim != 2 or len(x) != len(y) or len(x) == 0:
+        raise ValueError(f"{name} must be (x_NxD, y_NxK) with N >= 1 rows each, got shapes {x.shape}, {y.shape}")
+    return jnp.asarray(x), jnp.asarray(y)
+
+
+def _positive_int(name: str, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+
+
+def train_grid(
+    grid: Hyperparameters,
+    train: tuple[ArrayLike, ArrayLike],
+    valid: tuple[ArrayLike, ArrayLike],
+    test: tuple[ArrayLike, ArrayLike],
+    *,
+    width: int,
+    depth: int,
+    activation: str,
+    steps: int,
+    batch_size: int,
+    eval_every: int,
+    parametrization: str = "standard",
+    select_by: str = "accuracy",
+) -> GridResult:
+    """Train one MLP per grid point with Adam on minibatches of the MSE objective, all points as one program.
+
+    Net: `depth` hidden layers of `width` units, K = y.shape[1] linear outputs, `nets.layer_scales(...,
+    parametrization, weight_var, bias_var)` of the point. Point g: key(seed_g) splits into an init key and a data
+    key; minibatches are successive slices of a permutation of the training set drawn per epoch from
+    fold_in(data key, epoch) (N // batch_size batches per epoch; the remainder changes every epoch). Every
+    `eval_every` steps the whole training and validation sets are evaluated and the parameters kept if validation
+    is best so far by `select_by` ("accuracy", ties to the lower MSE, or "mse"); the test set is evaluated once,
+    with the best parameters. The grid is vmapped: parameters, Adam states and hyperparameters carry a G axis.
+    """
+    _positive_int("steps", steps)
+    _positive_int("batch_size", batch_size)
+    _positive_int("eval_every", eval_every)
+    if steps % eval_every:
+        raise ValueError(f"steps ({steps}) must be a multiple of eval_every ({eval_every})")
+    if select_by not in SELECTIONS:
+        raise ValueError(f"unknown select_by {select_by!r}; known: {', '.join(SELECTIONS)}")
+    (x_train, y_train), (x_valid, y_valid), (x_test, y_test) = (
+        _as_split(split, name) for split, name in ((train, "train"), (valid, "valid"), (test, "test"))
+    )
+    if not x_train.shape[1] == x_valid.shape[1] == x_test.shape[1] or not (
+        y_train.shape[1] == y_valid.shape[1] == y_test.shape[1]
+    ):
+        raise ValueError("train, valid and test must have the same input and output dimensions")
+    if batch_size > len(x_train):
+        raise ValueError(f"batch_size ({batch_size}) exceeds the {len(x_train)} training points")
+    sizes = mlp_sizes(x_train.shape[1], width, depth, y_train.shape[1])
+    activation_function(activation)
+    if parametrization not in PARAMETRIZATIONS:
+        raise ValueError(f"unknown parametrization {parametrization!r}; known: {', '.join(PARAMETRIZATIONS)}")
+    hyper = Hyperparameters(*(np.asarray(a).ravel() for a in grid))
+    if len({a.size for a in hyper}) != 1 or hyper.seed.size == 0:
+        raise ValueError(f"the grid's fields need the same number >= 1 of entries, got {[a.size for a in hyper]}")
+    for name, values in zip(("learning_rate", "weight_var", "bias_var"), hyper[:3], strict=True):
+        if not np.all(np.isfinite(values) & (values >= 0)):
+            raise ValueError(f"{name} must be finite and >= 0, got {values}")
+    hyper = Hyperparameters(*(np.asarray(a, np.float32) for a in hyper[:3]), np.asarray(hyper.seed, np.int32))
+    program = _grid_program(sizes, activation, parametrization, steps, batch_size, eval_every, select_by)
+    result = program(hyper, x_train, y_train, x_valid, y_valid, x_test, y_test)
+    return jax.tree.map(np.asarray, result)
+
+
+@functools.lru_cache(maxsize=8)
+def _grid_program(
+    sizes: tuple[int, ...],
+    activation: str,
+    parametrization: str,
+    steps: int,
+    batch_size: int,
+    eval_every: int,
+    select_by: str,
+):
+    """The jitted, vmapped training program for one static configuration (cached: one compilation each)."""
+    n_evals = steps // eval_every
+
+    def one_point(hp: Hyperparameters, x_train, y_train, x_valid, y_valid, x_test, y_test) -> GridResult:
+        n_train = x_train.shape[0]
+        batches_per_epoch = n_train // batch_size
+        init_key, data_key = jax.random.split(jax.random.key(hp.seed))
+        scales = layer_scales(sizes, parametrization=parametrization, weight_var=hp.weight_var, bias_var=hp.bias_var)
+        optimizer = optax.adam(hp.learning_rate)
+
+        def apply(p: Params, x_BxD: jax.Array) -> jax.Array:
+            return apply_mlp(p, x_BxD, scales, activation=activation)
+
+        def metrics(p: Params, x_NxD: jax.Array, y_NxK: jax.Array) -> Metrics:
+            f_NxK = apply(p, x_NxD)
+            return Metrics(mean_squared_error(f_NxK, y_NxK), accuracy(f_NxK, y_NxK))
+
+        def step(carry, t):
+            p, opt_state, diverged = carry
+            order_N = jax.random.permutation(jax.random.fold_in(data_key, t // batches_per_epoch), n_train)
+            batch_B = jax.lax.dynamic_slice(order_N, ((t % batches_per_epoch) * batch_size,), (batch_size,))
+            loss, grads = jax.value_and_grad(lambda q: mse_loss(apply(q, x_train[batch_B]), y_train[batch_B]))(p)
+            updates, opt_state = optimizer.update(grads, opt_state, p)
+            return (optax.apply_updates(p, updates), opt_state, diverged | ~jnp.isfinite(loss)), None
+
+        def is_better(new: Metrics, best: Metrics) -> jax.Array:
+            if select_by == "mse":
+                return new.mse < best.mse
+            return (new.accuracy > best.accuracy) | ((new.accuracy == best.accuracy) & (new.mse < best.mse))
+
+        def observe(p: Params, diverged: jax.Array) -> tuple[Metrics, Metrics, jax.Array]:
+            train, valid = metrics(p, x_train, y_train), metrics(p, x_valid, y_valid)
+            finite = jnp.isfinite(train.mse) & jnp.isfinite(valid.mse)
+            return train, valid, diverged | ~finite
+
+        def block(carry, e):
+            state, best = carry
+            state = jax.lax.scan(step, state, e * eval_every + jnp.arange(eval_every))[0]
+            train, valid, diverged = observe(state[0], state[2])
+            better = is_better(valid, best[2])
+            best = jax.tree.map(lambda new, old: jnp.where(better, new, old), (state[0], train, valid, e + 1), best)
+            return ((state[0], state[1], diverged), best), (train, valid)
+
+        params = init_mlp(init_key, sizes, scales)
+        train0, valid0, diverged0 = observe(params, jnp.array(False))
+        state = (params, optimizer.init(params), diverged0)
+        (state, best), (train_E, valid_E) = jax.lax.scan(
+            block, (state, (params, train0, valid0, jnp.int32(0))), jnp.arange(n_evals)
+        )
+        diverged = state[2]
+        best_params, best_train, best_valid, best_eval = best
+        f_test = apply(best_params, x_test)
+        best_test = Metrics(mean_squared_error(f_test, y_test), accuracy(f_test, y_test))
+        nan_if_diverged = lambda a: jnp.where(diverged, jnp.nan, a)  # noqa: E731
+        return GridResult(
+            steps_E=jnp.arange(n_evals + 1) * eval_every,
+            train_GxE=jax.tree.map(jnp.append, train0, train_E),
+            valid_GxE=jax.tree.map(jnp.append, valid0, valid_E),
+            diverged_G=diverged,
+            best_step_G=jnp.where(diverged, -1, best_eval * eval_every),
+            best_train_G=jax.tree.map(nan_if_diverged, best_train),
+            best_valid_G=jax.tree.map(nan_if_diverged, best_valid),
+            best_test_G=jax.tree.map(nan_if_diverged, best_test),
+            test_predictions_GxMxK=nan_if_diverged(f_test),
+            params=jax.tree.map(nan_if_diverged, best_params),
+        )
+
+    data_axes = (None,) * 6
+    return jax.jit(jax.vmap(one_point, in_axes=(0, *data_axes), out_axes=GridResult(None, *([0] * 9))))
