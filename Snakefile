@@ -15,11 +15,12 @@ validate_config(config)
 RESULTS = config["results_dir"]
 FIGURES = config["figures_dir"]
 PROFILE = config["profile"]
-GROUPS = ["neal"]
+GROUPS = ["neal", "nngp"]
 
 
 include: "workflows/common.smk"
 include: "workflows/neal.smk"
+include: "workflows/nngp.smk"
 include: "workflows/report.smk"
 
 

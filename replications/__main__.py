@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-GROUPS = ("neal", "report")
+GROUPS = ("neal", "nngp", "report")
 
 
 def _named_paths(pairs: list[str]) -> dict[str, Path]:

@@ -1,0 +1,170 @@
+"""The NNGP group's compute tasks: kernels, GP inference and trained nets on MNIST 5k -> tidy tables in results/nngp/.
+
+Every task takes the whole `nngp` section of the config (with `profile`) and a mapping of output names to paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from replications.core.gp import gp_posterior
+from replications.core.kernels import activation_second_moment, fc_kernel, lattice_table
+from replications.core.provenance import provenance, write_table
+from replications.core.sphere import angle_interpolation, angular_kernels, input_angles, kernel_from_angles
+from replications.nngp import gp_search, nn_search
+from replications.nngp.data import mnist_parts, nested_train_subsets
+from replications.nngp.phase import chi1
+
+
+def _write(path: Path, rows: pd.DataFrame | list[dict], config: Mapping[str, Any]) -> None:
+    write_table(path, pd.DataFrame(rows), provenance(config, config["seed"]))
+
+
+def _search_parts(config: Mapping[str, Any]) -> tuple[dict, dict[int, np.ndarray]]:
+    parts = mnist_parts(config["split"], config["seed"])
+    return parts, nested_train_subsets(parts["train"].y_N, config["train_sizes"], config["seed"])
+
+
+def gp_search_task(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
+    """NNGP search at every training size (Fig 1; the largest is Table 1's), for every activation."""
+    parts, subsets = _search_parts(config)
+    tables = [gp_search.search(a, parts, subsets, config["gp_search"], config) for a in config["activations"]]
+    _write(outputs["search"], pd.concat(tables), config)
+
+
+def nn_search_task(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
+    """SGD-trained nets at every training size and width, every activation: one row per grid point."""
+    parts, subsets = _search_parts(config)
+    tables = [nn_search.search(a, parts, subsets, config["nn_search"]) for a in config["activations"]]
+    _write(outputs["runs"], pd.concat(tables), config)
+
+
+def uncertainty(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
+    """Per test point: the NNGP's predictive variance and its realized squared error (mean over the 10 outputs)."""
+    section = config["fig3_uncertainty"]
+    parts = mnist_parts(section["split"], config["seed"])
+    train, test = parts["train"], parts["test"]
+    hyper = {k: section[k] for k in ("depth", "activation", "weight_var", "bias_var")}
+    method = config["kernel_method"][section["activation"]]
+    k_train = fc_kernel(train.x_NxD, **hyper, method=method)
+    k_cross = fc_kernel(train.x_NxD, test.x_NxD, **hyper, method=method)
+    posterior = gp_posterior(k_train.nngp, k_cross.nngp, k_cross.var2, train.targets_NxC)
+    rows = {
+        "predicted_variance": posterior.var_M,
+        "realized_mse": np.mean((posterior.mean_MxC - test.targets_NxC) ** 2, axis=1),
+        "correct": np.argmax(posterior.mean_MxC, axis=1) == test.y_N,
+        "jitter": posterior.jitter,
+    }
+    _write(outputs["points"], rows, config)
+
+
+def phase(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
+    """Test accuracy of the NNGP over the (weight_var, bias_var) grid at several depths, with chi_1 of each cell."""
+    section = config["fig4_phase"]
+    parts = mnist_parts(section["split"], config["seed"])
+    train, test = parts["train"], parts["test"]
+    weight_vars = gp_search.grid_values(section["weight_vars"])
+    bias_vars = gp_search.grid_values(section["bias_vars"])
+    wv_S, bv_S = (a.ravel() for a in np.meshgrid(weight_vars, bias_vars, indexing="ij"))
+    at_train = angle_interpolation(input_angles(train.x_NxD), section["angles"])
+    at_test = angle_interpolation(input_angles(train.x_NxD, test.x_NxD), section["angles"])
+    rows = []
+    for activation in section["activations"]:
+        method = config["kernel_method"][activation]
+        kernels = angular_kernels(
+            activation,
+            wv_S,
+            bv_S,
+            section["depths"],
+            method=method,
+            angles=section["angles"],
+            lattice_grid=gp_search.lattice_grid(config),
+        )
+        chi = chi1(activation, wv_S, bv_S)
+        for s in range(len(wv_S)):
+            for li, depth in enumerate(kernels.depths):
+                F_A = kernels.nngp_SxLxA[s, li]
+                mean, jitter = gp_search.posterior_mean(
+                    kernel_from_angles(at_train, F_A), kernel_from_angles(at_test, F_A), train.targets_NxC
+                )
+                rows.append(
+                    {
+                        "activation": activation,
+                        "method": method,
+                        "depth": depth,
+                        "weight_var": wv_S[s],
+                        "bias_var": bv_S[s],
+                        "chi1": chi[s],
+                        "test_accuracy": float(np.mean(np.argmax(mean, axis=1) == test.y_N)),
+                        "jitter": jitter,
+                    }
+                )
+    _write(outputs["phase"], rows, config)
+
+
+def max_relative_error(approx_NxN: np.ndarray, exact_NxN: np.ndarray) -> float:
+    """max_ij |approx_ij - exact_ij| / sqrt(exact_ii exact_jj): errors in units of the kernel's own scale at the
+    pair, so that a pair whose kernel happens to be near 0 (anticorrelated tanh inputs) does not divide by ~0."""
+    scale = np.sqrt(np.outer(np.diag(exact_NxN), np.diag(exact_NxN)))
+    return float(np.max(np.abs(approx_NxN - exact_NxN) / scale))
+
+
+def lattice(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
+    """Lee et al.'s lookup table against the exact kernel.
+
+    `angles`: NNGP against the angle between unit-variance inputs, both methods, several depths.
+    `variance`: the table's E[phi(u)^2] against the exact one over input variances (where the u-grid truncates).
+    `mnist`: the claim's measurement, lattice vs exact NNGP on standardized MNIST digits at depth `claim_depth`.
+    """
+    section = config["lattice"]
+    grid = gp_search.lattice_grid(config)
+    angle_rows, variance_rows, mnist_rows = [], [], []
+    variances = np.geomspace(section["variances"]["start"], section["variances"]["stop"], section["variances"]["num"])
+    x = mnist_parts({"test": section["claim_inputs"]}, config["seed"])["test"].x_NxD
+    for activation in section["activations"]:
+        both = {
+            method: angular_kernels(
+                activation,
+                [section["weight_var"]],
+                [section["bias_var"]],
+                section["depths"],
+                method=method,
+                angles=section["angles"],
+                lattice_grid=grid,
+            )
+            for method in ("exact", "lattice")
+        }
+        for method, kernels in both.items():
+            for li, depth in enumerate(kernels.depths):
+                for theta, value in zip(kernels.theta_A, kernels.nngp_SxLxA[0, li], strict=True):
+                    angle_rows.append(
+                        {"activation": activation, "method": method, "depth": depth, "angle": theta, "nngp": value}
+                    )
+        table = lattice_table(activation, grid)
+        exact = activation_second_moment(activation, variances)
+        looked_up = np.interp(variances, table.var_V, table.second_V)
+        for v, e, t in zip(variances, exact, looked_up, strict=True):
+            variance_rows.append({"activation": activation, "variance": v, "exact": e, "lattice": t})
+        for weight_var in section["claim_weight_vars"]:
+            for bias_var in section["claim_bias_vars"]:
+                hyper = {"depth": section["claim_depth"], "activation": activation}
+                hyper |= {"weight_var": weight_var, "bias_var": bias_var}
+                exact_k = fc_kernel(x, **hyper).nngp
+                lattice_k = fc_kernel(x, **hyper, method="lattice", lattice_grid=grid).nngp
+                mnist_rows.append(
+                    {
+                        "activation": activation,
+                        "weight_var": weight_var,
+                        "bias_var": bias_var,
+                        "depth": section["claim_depth"],
+                        "max_relative_error": max_relative_error(lattice_k, exact_k),
+                    }
+                )
+    _write(outputs["angles"], angle_rows, config)
+    _write(outputs["variance"], variance_rows, config)
+    _write(outputs["mnist"], mnist_rows, config)

@@ -1,0 +1,59 @@
+"""Lee et al. 2018 Fig 4: NNGP test accuracy over (weight_var, bias_var) beside the order-to-chaos phase diagram.
+
+Rows: tanh and ReLU. Columns: accuracy at each depth, then the theory: log chi_1 of each cell, with the critical
+line chi_1 = 1 (dotted) drawn on every panel. Accuracy is best along the critical line, and falls away from it faster
+at greater depth; for ReLU the region above weight_var = 2 is the unbounded phase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from replications.core.plotting import save_figure, set_theme
+from replications.core.provenance import read_table
+from replications.nngp.measures import critical_advantage
+
+
+def _grid(cells, column):
+    table = cells.pivot(index="bias_var", columns="weight_var", values=column)
+    return table.columns.to_numpy(), table.index.to_numpy(), table.to_numpy()
+
+
+def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
+    """Heat maps from `inputs["phase"]`."""
+    set_theme()
+    section = config["fig4_phase"]
+    phase = read_table(inputs["phase"])
+    activations, depths = section["activations"], sorted(section["depths"])
+    fig, axes = plt.subplots(
+        len(activations), len(depths) + 1, figsize=(4.3 * (len(depths) + 1), 3.8 * len(activations)), squeeze=False
+    )
+    for r, activation in enumerate(activations):
+        cells = phase[phase["activation"] == activation]
+        for c, depth in enumerate([*depths, None]):
+            ax = axes[r, c]
+            at_depth = cells[cells["depth"] == (depth if depth is not None else depths[0])]
+            wv, bv, chi = _grid(at_depth, "chi1")
+            if depth is None:
+                image = ax.pcolormesh(wv, bv, np.log(chi), cmap="RdBu_r", vmin=-2, vmax=2, shading="nearest")
+                fig.colorbar(image, ax=ax, label=r"$\log \chi_1$")
+                ax.set_title(f"{activation}: theory (ordered $\\chi_1 < 1$, chaotic $\\chi_1 > 1$)")
+            else:
+                _, _, accuracy = _grid(at_depth, "test_accuracy")
+                image = ax.pcolormesh(wv, bv, accuracy, cmap="viridis", vmin=0.1, vmax=1.0, shading="nearest")
+                fig.colorbar(image, ax=ax, label="test accuracy")
+                gain = critical_advantage(phase, activation, depth)
+                ax.set_title(f"{activation}, depth {depth} (critical - far: {gain:+.2f})")
+            ax.contour(wv, bv, chi, levels=[1.0], colors="white" if depth else "black", linestyles=":", linewidths=2)
+            ax.set_xlabel(r"$\sigma_w^2$")
+            ax.set_ylabel(r"$\sigma_b^2$")
+            ax.grid(False)
+    split = section["split"]
+    fig.suptitle(f"NNGP test accuracy on MNIST ({split['train']} train, {split['test']} test); dotted: $\\chi_1 = 1$")
+    fig.tight_layout()
+    save_figure(fig, outputs["png"])

@@ -1,0 +1,82 @@
+"""The NNGP group's pieces: preprocessing, subsets, the phase diagram, the uncertainty binning, the claims' measures."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from replications.nngp.data import mnist_parts, nested_train_subsets
+from replications.nngp.experiments import max_relative_error
+from replications.nngp.gp_search import grid_values
+from replications.nngp.measures import best_nn, binned_uncertainty, critical_advantage, uncertainty_correlation
+from replications.nngp.phase import chi1, tanh_fixed_point
+
+
+def test_parts_are_standardized_disjoint_and_balanced():
+    parts = mnist_parts({"train": 100, "validation": 0, "test": 50}, seed=1)
+    assert set(parts) == {"train", "test"}
+    for part in parts.values():
+        np.testing.assert_allclose(np.sum(part.x_NxD**2, axis=1) / part.x_NxD.shape[1], 1.0, rtol=1e-6)
+        np.testing.assert_allclose(part.targets_NxC.sum(axis=1), 0.0, atol=1e-12)
+    assert np.bincount(parts["train"].y_N).tolist() == [10] * 10
+    assert not {tuple(r) for r in parts["train"].x_NxD[:, :50]} & {tuple(r) for r in parts["test"].x_NxD[:, :50]}
+
+
+def test_nested_subsets_are_balanced_and_nested():
+    labels = np.repeat(np.arange(10), 30)
+    subsets = nested_train_subsets(labels, [20, 100, 300], seed=0)
+    assert set(subsets[20]) <= set(subsets[100]) <= set(subsets[300])
+    assert np.bincount(labels[subsets[100]]).tolist() == [10] * 10
+    with pytest.raises(ValueError, match="balanced"):
+        nested_train_subsets(labels, [310], seed=0)
+
+
+def test_grid_values_are_the_papers_grid():
+    assert grid_values({"start": 0.1, "stop": 5.0, "num": 30})[17] == pytest.approx(2.97, abs=0.005)
+    assert len(grid_values({"start": 0.0, "stop": 2.0, "num": 30, "every": 3})) == 10
+
+
+def test_chi1_critical_lines():
+    assert chi1("relu", 2.0, 0.7) == pytest.approx(1.0)
+    assert chi1("tanh", 1.0, 0.0) == pytest.approx(1.0, abs=0.01)  # q* -> 0, chi_1 -> weight_var
+    assert chi1("tanh", 0.5, 0.1) < 1 < chi1("tanh", 3.0, 0.1)
+    q = tanh_fixed_point(np.array(2.0), np.array(0.5))
+    z, w = np.polynomial.hermite_e.hermegauss(101)
+    assert q == pytest.approx(2.0 * np.sum(w * np.tanh(np.sqrt(q) * z) ** 2) / w.sum() + 0.5, rel=1e-9)
+    with pytest.raises(ValueError, match="relu and tanh"):
+        chi1("gelu", 1.0, 0.0)
+
+
+def test_binned_uncertainty_and_correlation():
+    predicted = np.linspace(0.01, 1.0, 400)
+    points = pd.DataFrame({"predicted_variance": predicted[::-1], "realized_mse": 0.5 * predicted[::-1]})
+    binned = binned_uncertainty(points, 100)
+    assert len(binned) == 4 and np.all(np.diff(binned["predicted_variance"]) > 0)
+    assert uncertainty_correlation(points, 100) == pytest.approx(1.0)
+
+
+def test_critical_advantage():
+    phase = pd.DataFrame(
+        {"activation": "tanh", "depth": 50, "chi1": [1.0, 1.05, 3.0, 0.2], "test_accuracy": [0.9, 0.8, 0.1, 0.3]}
+    )
+    assert critical_advantage(phase, "tanh", 50) == pytest.approx(0.85 - 0.2)
+
+
+def test_best_nn_skips_diverged_runs_and_breaks_ties_on_mse():
+    runs = pd.DataFrame(
+        {
+            "width": [8, 8, 8],
+            "diverged": [True, False, False],
+            "val_accuracy": [np.nan, 0.9, 0.9],
+            "val_mse": [np.nan, 0.02, 0.01],
+            "test_accuracy": [np.nan, 0.5, 0.6],
+        }
+    )
+    assert best_nn(runs, width=8)["test_accuracy"] == 0.6
+    with pytest.raises(ValueError, match="no converged run"):
+        best_nn(runs, width=16)
+
+
+def test_max_relative_error_in_units_of_the_kernel_scale():
+    exact = np.array([[2.0, 0.0], [0.0, 8.0]])
+    approx = exact + np.array([[0.0, 0.04], [0.04, 0.0]])
+    assert max_relative_error(approx, exact) == pytest.approx(0.01)
