@@ -68,23 +68,11 @@ def phase(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     section = config["fig4_phase"]
     parts = mnist_parts(section["split"], config["seed"])
     train, test = parts["train"], parts["test"]
-    weight_vars = gp_search.grid_values(section["weight_vars"])
-    bias_vars = gp_search.grid_values(section["bias_vars"])
-    wv_S, bv_S = (a.ravel() for a in np.meshgrid(weight_vars, bias_vars, indexing="ij"))
     at_train = angle_interpolation(input_angles(train.x_NxD), section["angles"])
     at_test = angle_interpolation(input_angles(train.x_NxD, test.x_NxD), section["angles"])
     rows = []
     for activation in section["activations"]:
-        method = config["kernel_method"][activation]
-        kernels = angular_kernels(
-            activation,
-            wv_S,
-            bv_S,
-            section["depths"],
-            method=method,
-            angles=section["angles"],
-            lattice_grid=gp_search.lattice_grid(config),
-        )
+        wv_S, bv_S, method, kernels = gp_search.grid_kernels(activation, section, config, section["angles"])
         chi = chi1(activation, wv_S, bv_S)
         for s in range(len(wv_S)):
             for li, depth in enumerate(kernels.depths):

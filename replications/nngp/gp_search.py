@@ -17,7 +17,13 @@ import scipy.linalg
 
 from replications.core.gp import accuracy, cholesky_with_jitter, gp_posterior, mean_squared_error
 from replications.core.kernels import LatticeGrid
-from replications.core.sphere import angle_interpolation, angular_kernels, input_angles, kernel_from_angles
+from replications.core.sphere import (
+    AngularKernels,
+    angle_interpolation,
+    angular_kernels,
+    input_angles,
+    kernel_from_angles,
+)
 from replications.nngp.data import Part
 
 
@@ -29,6 +35,20 @@ def grid_values(spec: Mapping[str, Any]) -> np.ndarray:
 def lattice_grid(config: Mapping[str, Any]) -> LatticeGrid:
     """The lookup-table grid of the config (the paper's by default)."""
     return LatticeGrid(**config["lattice_grid"])
+
+
+def grid_kernels(
+    activation: str, section: Mapping[str, Any], config: Mapping[str, Any], angles: int
+) -> tuple[np.ndarray, np.ndarray, str, AngularKernels]:
+    """The (weight_var, bias_var) grid of `section` flattened to S settings, the activation's kernel method, and
+    the equal-norm kernels of every setting at `section["depths"]`."""
+    weight_vars, bias_vars = grid_values(section["weight_vars"]), grid_values(section["bias_vars"])
+    wv_S, bv_S = (a.ravel() for a in np.meshgrid(weight_vars, bias_vars, indexing="ij"))
+    method = config["kernel_method"][activation]
+    kernels = angular_kernels(
+        activation, wv_S, bv_S, section["depths"], method=method, angles=angles, lattice_grid=lattice_grid(config)
+    )
+    return wv_S, bv_S, method, kernels
 
 
 def posterior_mean(K_NxN: np.ndarray, K_NxM: np.ndarray, Y_NxC: np.ndarray) -> tuple[np.ndarray, float]:
@@ -49,18 +69,7 @@ def search(
     Rows: activation, train_size, depth, weight_var, bias_var, val_accuracy, val_mse, jitter, selected, and
     test_accuracy / test_mse (filled for the selected row of each training size, NaN elsewhere).
     """
-    weight_vars, bias_vars = grid_values(search_config["weight_vars"]), grid_values(search_config["bias_vars"])
-    wv_S, bv_S = (a.ravel() for a in np.meshgrid(weight_vars, bias_vars, indexing="ij"))
-    method = config["kernel_method"][activation]
-    kernels = angular_kernels(
-        activation,
-        wv_S,
-        bv_S,
-        search_config["depths"],
-        method=method,
-        angles=config["angles"],
-        lattice_grid=lattice_grid(config),
-    )
+    wv_S, bv_S, method, kernels = grid_kernels(activation, search_config, config, config["angles"])
     train, val, test = parts["train"], parts["validation"], parts["test"]
     at_train = angle_interpolation(input_angles(train.x_NxD), config["angles"])
     at_val = angle_interpolation(input_angles(train.x_NxD, val.x_NxD), config["angles"])
