@@ -78,24 +78,23 @@ def samples_2d(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     write_arrays(outputs["samples"], arrays, provenance(config, config["seed"]))
 
 
-def _batched_moments(f_N: np.ndarray, batches: int) -> np.ndarray:
-    """Excess kurtosis of each of `batches` equal slices of the draws (float64 accumulation)."""
-    f_BxM = f_N[: len(f_N) // batches * batches].astype(np.float64).reshape(batches, -1)
+def _excess_kurtosis_rows(f_BxM: np.ndarray) -> np.ndarray:
+    """Sample excess kurtosis m4 / m2^2 - 3 of each row (central moments, float64 accumulation)."""
+    f_BxM = f_BxM.astype(np.float64)
     centred = f_BxM - f_BxM.mean(axis=1, keepdims=True)
-    m2 = np.mean(centred**2, axis=1)
-    return np.mean(centred**4, axis=1) / m2**2 - 3.0
+    return np.mean(centred**4, axis=1) / np.mean(centred**2, axis=1) ** 2 - 3.0
 
 
 def excess_kurtosis(f_N: np.ndarray) -> tuple[float, float]:
-    """Sample excess kurtosis m4 / m2^2 - 3 of all draws, and its standard error from batch means.
+    """Sample excess kurtosis of all draws, and its standard error from batch means.
 
     The standard error is the spread of the kurtosis over KURTOSIS_BATCHES equal batches divided by
     sqrt(batches): it does not assume Gaussian data (for which it would be ~ sqrt(24 / draws)).
     """
-    x = f_N.astype(np.float64) - f_N.mean(dtype=np.float64)
-    kurtosis = float(np.mean(x**4) / np.mean(x**2) ** 2 - 3.0)
-    per_batch = _batched_moments(f_N, KURTOSIS_BATCHES)
-    return kurtosis, float(per_batch.std(ddof=1) / np.sqrt(KURTOSIS_BATCHES))
+    per_batch = _excess_kurtosis_rows(
+        f_N[: len(f_N) // KURTOSIS_BATCHES * KURTOSIS_BATCHES].reshape(KURTOSIS_BATCHES, -1)
+    )
+    return float(_excess_kurtosis_rows(f_N[None, :])[0]), float(per_batch.std(ddof=1) / np.sqrt(KURTOSIS_BATCHES))
 
 
 def kurtosis_draws(predicted: float, min_draws: int, standard_error_fraction: float) -> int:
