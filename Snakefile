@@ -15,12 +15,13 @@ validate_config(config)
 RESULTS = config["results_dir"]
 FIGURES = config["figures_dir"]
 PROFILE = config["profile"]
-GROUPS = ["neal", "nngp"]
+GROUPS = ["neal", "nngp", "ntk"]
 
 
 include: "workflows/common.smk"
 include: "workflows/neal.smk"
 include: "workflows/nngp.smk"
+include: "workflows/ntk.smk"
 include: "workflows/report.smk"
 
 

@@ -50,7 +50,7 @@ def exact_flow(theta_NxN, theta_MxN, K_NxN, K_MxN, K_MxM, y_N, t):
     B_MxN = theta_MxN @ np.linalg.solve(theta_NxN, np.eye(n) - scipy.linalg.expm(-t * theta_NxN / n))
     T_MxL = np.concatenate([np.eye(len(K_MxM)), -B_MxN], axis=1)
     K_joint = np.block([[K_MxM, K_MxN], [K_MxN.T, K_NxN]])
-    return B_MxN @ y_N, np.diag(T_MxL @ K_joint @ T_MxL.T)
+    return B_MxN @ y_N, T_MxL @ K_joint @ T_MxL.T
 
 
 def test_gradient_flow_prediction_against_matrix_exponentials():
@@ -60,13 +60,14 @@ def test_gradient_flow_prediction_against_matrix_exponentials():
     times = np.array([0.0, 0.5, 3.0, 40.0])
     flow = gradient_flow_prediction(
         k_train.ntk, k_test.ntk, y_8, times,
-        nngp_train_NxN=k_train.nngp, nngp_test_MxN=k_test.nngp, nngp_test_M=k_test.var1,
+        nngp_train_NxN=k_train.nngp, nngp_test_MxN=k_test.nngp, nngp_test_M=k_test.var1, nngp_test_MxM=K_5x5,
     )  # fmt: skip
-    assert flow.mean.shape == (4, 5) and flow.variance.shape == (4, 5)
+    assert flow.mean.shape == (4, 5) and flow.variance.shape == (4, 5) and flow.covariance.shape == (4, 5, 5)
     for i, t in enumerate(times):
-        mean, variance = exact_flow(k_train.ntk, k_test.ntk, k_train.nngp, k_test.nngp, K_5x5, y_8, t)
+        mean, covariance = exact_flow(k_train.ntk, k_test.ntk, k_train.nngp, k_test.nngp, K_5x5, y_8, t)
         np.testing.assert_allclose(flow.mean[i], mean, rtol=1e-8, atol=1e-10)
-        np.testing.assert_allclose(flow.variance[i], variance, rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(flow.variance[i], np.diag(covariance), rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(flow.covariance[i], covariance, rtol=1e-7, atol=1e-10)
     np.testing.assert_allclose(flow.variance[0], np.diag(K_5x5), rtol=1e-12)  # t = 0: the NNGP prior
     # t = inf on the training points: the targets, exactly, whatever the initialization
     at_train = gradient_flow_prediction(
@@ -82,6 +83,7 @@ def test_gradient_flow_prediction_against_matrix_exponentials():
     [
         (dict(time=-1.0), "time"),
         (dict(nngp_train_NxN=np.eye(8)), "all of"),
+        (dict(nngp_test_MxM=np.eye(5)), "covariance needs"),
         (dict(ntk_test_MxN=np.ones((5, 7))), "ntk_test_MxN"),
     ],
 )

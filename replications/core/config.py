@@ -53,6 +53,22 @@ def validate_config(config: Mapping[str, Any], schema: Mapping[str, Any] | None 
     schema = load_schema() if schema is None else schema
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(dict(config)), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        lines = [f"  {_key_path(e)}: {e.message} ({_allowed(e)})" for e in errors]
+    lines = [f"  {_key_path(e)}: {e.message} ({_allowed(e)})" for e in errors]
+    if not errors:
+        lines = [f"  {path}: {problem}" for path, problem in _relations(config)]
+    if lines:
         raise ConfigError("invalid configuration:\n" + "\n".join(lines))
+
+
+def _relations(section: Mapping[str, Any], path: str = "") -> list[tuple[str, str]]:
+    """What a schema cannot say: relations between keys of one section, checked everywhere in the config."""
+    problems = []
+    for every in ("record_every", "eval_every"):
+        if every in section and "steps" in section and section["steps"] % section[every]:
+            problems.append((f"{path}steps", f"{section['steps']} is not a multiple of {every} = {section[every]}"))
+    if "kernel_draws" in section and section["kernel_draws"] < section.get("initializations", 0):
+        problems.append((f"{path}kernel_draws", "must be at least initializations (the trained nets are draws too)"))
+    for key, value in section.items():
+        if isinstance(value, Mapping):
+            problems += _relations(value, f"{path}{key}.")
+    return problems

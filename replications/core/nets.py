@@ -124,9 +124,10 @@ def layer_scales(
 def init_mlp(key: jax.Array, sizes: Sequence[int], scales: Sequence[LayerScale]) -> Params:
     """Parameters W^l ~ N(0, weight_std_l^2) of shape (n_l, n_{l+1}) and b^l ~ N(0, bias_std_l^2), float32.
 
-    All entries are scaled standard normals from one draw z ~ N(0, I) with `key`, taken in the order W^0, b^0,
-    W^1, ...: with one key, nets that differ only in their scales share z. (One draw, not one per layer: each
-    random draw is a separately compiled threefry kernel, seconds of compilation apiece on a CPU.)
+    Each W^l and b^l is its scale times a standard normal array drawn with its own key from
+    `jax.random.split(key, 2 * layers)` (order W^0, b^0, W^1, ...): with one key, nets that differ only in their
+    scales share those standard normals. (Drawn in layer-shaped arrays: slicing one long draw into layers costs
+    4x more on a CPU, 0.4 s instead of 0.09 s for 12M parameters.)
     """
     sizes = _check_sizes(sizes)
     if len(scales) != len(sizes) - 1:
@@ -136,13 +137,11 @@ def init_mlp(key: jax.Array, sizes: Sequence[int], scales: Sequence[LayerScale])
 
 @functools.partial(jax.jit, static_argnames="sizes")
 def _init(key: jax.Array, sizes: tuple[int, ...], scales: tuple[LayerScale, ...]) -> Params:
-    z_P = jax.random.normal(key, (sum(n_in * n_out + n_out for n_in, n_out in itertools.pairwise(sizes)),))
-    params, start = [], 0
-    for (fan_in, fan_out), scale in zip(itertools.pairwise(sizes), scales, strict=True):
-        W_DxH = scale.weight_std * z_P[start : start + fan_in * fan_out].reshape(fan_in, fan_out)
-        start += fan_in * fan_out
-        b_H = scale.bias_std * z_P[start : start + fan_out]
-        start += fan_out
+    keys = jax.random.split(key, 2 * len(scales))
+    params = []
+    for layer, ((fan_in, fan_out), scale) in enumerate(zip(itertools.pairwise(sizes), scales, strict=True)):
+        W_DxH = scale.weight_std * jax.random.normal(keys[2 * layer], (fan_in, fan_out))
+        b_H = scale.bias_std * jax.random.normal(keys[2 * layer + 1], (fan_out,))
         params.append({"W": W_DxH, "b": b_H})
     return params
 

@@ -142,11 +142,13 @@ def train_full_batch(
 
 
 class FlowPrediction(NamedTuple):
-    """Outputs at the test points at each time: mean shape time.shape + (M, K) (or (M,) for 1-D targets), and
-    variance over initializations, time.shape + (M,) (None without the NNGP kernels)."""
+    """Outputs at the test points at each time: mean shape time.shape + (M, K) (or (M,) for 1-D targets),
+    variance over initializations, time.shape + (M,) (None without the NNGP kernels), and the covariance between
+    test points, time.shape + (M, M) (None unless nngp_test_MxM is given)."""
 
     mean: np.ndarray
     variance: np.ndarray | None
+    covariance: np.ndarray | None = None
 
 
 def gradient_flow_prediction(
@@ -158,14 +160,17 @@ def gradient_flow_prediction(
     nngp_train_NxN: ArrayLike | None = None,
     nngp_test_MxN: ArrayLike | None = None,
     nngp_test_M: ArrayLike | None = None,
+    nngp_test_MxM: ArrayLike | None = None,
 ) -> FlowPrediction:
     """Gradient flow on L = (1/2N) ||f(X) - Y||^2 at time t = learning rate x steps (module docstring), float64.
 
     mean_t(x) = Theta(x, X) Theta^{-1} A_t Y with A_t = I - exp(-t Theta / N), Theta = Theta(X, X): the ensemble
     mean of NTK-parametrized nets of infinite width, f_0 ~ GP(0, K). With nngp_train_NxN = K(X, X),
     nngp_test_MxN = K(x, X) and nngp_test_M = K(x, x) (e.g. `fc_kernel(x, X).var1`), also the variance of f_t(x)
-    over initializations. For one net with a known initial function f_0 (the linearized net, or any net in the
-    kernel regime), f_t(x) = f_0(x) + mean_t(x) computed with targets Y - f_0(X).
+    over initializations; with nngp_test_MxM = K(x, x') too, their covariance
+    K(x, x') + B K(X, X) B'^T - B K(X, x') - K(x, X) B'^T, B = Theta(x, X) Theta^{-1} A_t. For one net with a
+    known initial function f_0 (the linearized net, or any net in the kernel regime), f_t(x) = f_0(x) + mean_t(x)
+    computed with targets Y - f_0(X).
 
     Computed from Theta = V diag(lambda) V^T as Theta^{-1} A_t = V diag((1 - exp(-t lambda / N)) / lambda) V^T,
     well defined at any t >= 0 (time = inf: the kernel regression limit); eigenvalues below N eps lambda_max are
@@ -186,6 +191,8 @@ def gradient_flow_prediction(
     nngp = (nngp_train_NxN, nngp_test_MxN, nngp_test_M)
     if any(k is None for k in nngp) and not all(k is None for k in nngp):
         raise ValueError("give all of nngp_train_NxN, nngp_test_MxN, nngp_test_M, or none")
+    if nngp_test_MxM is not None and nngp_train_NxN is None:
+        raise ValueError("the covariance needs nngp_train_NxN, nngp_test_MxN and nngp_test_M as well")
 
     lambda_N, V_NxN = np.linalg.eigh(theta_NxN)
     positive_N = lambda_N > n * np.finfo(np.float64).eps * max(lambda_N[-1], 0.0)
@@ -203,7 +210,16 @@ def gradient_flow_prediction(
         - 2 * np.sum(B_TxMxN * K_MxN, axis=-1)
         + np.sum((B_TxMxN @ K_NxN) * B_TxMxN, axis=-1)
     )
-    return FlowPrediction(mean, variance)
+    if nngp_test_MxM is None:
+        return FlowPrediction(mean, variance)
+    cross_TxMxM = B_TxMxN @ K_MxN.swapaxes(-1, -2)
+    covariance = (
+        np.asarray(nngp_test_MxM, np.float64)
+        + B_TxMxN @ K_NxN @ B_TxMxN.swapaxes(-1, -2)
+        - cross_TxMxM
+        - cross_TxMxM.swapaxes(-1, -2)
+    )
+    return FlowPrediction(mean, variance, covariance)
 
 
 # --------------------------------------------------------------------------------------------------------------
