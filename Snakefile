@@ -15,13 +15,14 @@ validate_config(config)
 RESULTS = config["results_dir"]
 FIGURES = config["figures_dir"]
 PROFILE = config["profile"]
-GROUPS = ["neal", "nngp", "ntk"]
+GROUPS = ["neal", "nngp", "ntk", "meanfield"]
 
 
 include: "workflows/common.smk"
 include: "workflows/neal.smk"
 include: "workflows/nngp.smk"
 include: "workflows/ntk.smk"
+include: "workflows/meanfield.smk"
 include: "workflows/report.smk"
 
 

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-GROUPS = ("neal", "nngp", "ntk", "report")
+GROUPS = ("neal", "nngp", "ntk", "meanfield", "report")
 
 
 def _named_paths(pairs: list[str]) -> dict[str, Path]:

@@ -66,6 +66,9 @@ def _relations(section: Mapping[str, Any], path: str = "") -> list[tuple[str, st
     for every in ("record_every", "eval_every"):
         if every in section and "steps" in section and section["steps"] % section[every]:
             problems.append((f"{path}steps", f"{section['steps']} is not a multiple of {every} = {section[every]}"))
+    if "sgd_steps" in section and "records" in section and section["sgd_steps"] % section["records"]:
+        message = f"{section['sgd_steps']} is not a multiple of records = {section['records']}"
+        problems.append((f"{path}sgd_steps", message))
     if "kernel_draws" in section and section["kernel_draws"] < section.get("initializations", 0):
         problems.append((f"{path}kernel_draws", "must be at least initializations (the trained nets are draws too)"))
     for key, value in section.items():

@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import seaborn as sns
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 DPI = 200
 PALETTE = "colorblind"
@@ -35,3 +36,13 @@ def save_figure(fig: plt.Figure, path: str | os.PathLike) -> None:
         fig.savefig(tmp, dpi=DPI, metadata={"CreationDate": None} if suffix == ".pdf" else None)
         os.replace(tmp, target)
     plt.close(fig)
+
+
+def width_log_axes(ax: plt.Axes, xlabel: str = "width $n$") -> None:
+    """Log-log axes for a quantity against width: base-2 x axis, plain numbers (not powers of ten) on the y axis."""
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel(xlabel)

@@ -246,40 +246,31 @@ def relchange(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     and the standard parametrization, on an MNIST regression subset."""
     data = mnist_regression(config["train_points"], 10, config["seed"])
     x, y = jnp.asarray(data.x_train_NxD), jnp.asarray(data.y_train_NxK)
-    rows = []
-    for parametrization in config["parametrizations"]:
-        for width in config["widths"]:
-            net = make_net(
-                input_dim=x.shape[1],
-                width=width,
-                depth=config["depth"],
-                output_dim=y.shape[1],
-                activation=config["activation"],
-                weight_var=config["weight_var"],
-                bias_var=config["bias_var"],
-                parametrization=parametrization,
+    rows, activation = [], config["activation"]
+    for width in config["widths"]:
+        sizes = nets.mlp_sizes(x.shape[1], width, config["depth"], y.shape[1])
+        # one compiled program per width serves both parametrizations: the scales are traced arguments
+        kernel = jax.jit(lambda p, scales: nets.mlp_ntk(p, x, scales=scales, activation=activation))
+
+        @jax.jit
+        def train(params: nets.Params, scales: tuple[nets.LayerScale, ...], learning_rate: jax.Array):
+            apply = lambda p, x_BxD: nets.apply_mlp(p, x_BxD, scales, activation=activation)  # noqa: E731
+            run = train_full_batch(
+                apply, params, x, y, optax.sgd(learning_rate), steps=config["steps"], record_every=config["steps"]
             )
-            kernel = jax.jit(lambda p, net=net: nets.mlp_ntk(p, x, scales=net.scales, activation=net.activation))
+            return run.params, run.loss_R, run.diverged
 
-            @jax.jit
-            def train(params: nets.Params, learning_rate: jax.Array, net: Net = net):
-                run = train_full_batch(
-                    net.apply,
-                    params,
-                    x,
-                    y,
-                    optax.sgd(learning_rate),
-                    steps=config["steps"],
-                    record_every=config["steps"],
-                )
-                return run.params, run.loss_R, run.diverged
-
+        for parametrization in config["parametrizations"]:
+            scales = nets.layer_scales(
+                sizes, parametrization=parametrization, weight_var=config["weight_var"], bias_var=config["bias_var"]
+            )
+            scales = jax.tree.map(jnp.float32, scales)
             for seed_index, key in enumerate(_keys(config["seed"], width, config["seeds"])):
-                params0 = net.init(key)
-                theta0 = kernel(params0)
+                params0 = nets.init_mlp(key, sizes, scales)
+                theta0 = kernel(params0, scales)
                 learning_rate = config["lr_fraction"] * critical_learning_rate(np.asarray(theta0))
-                params, loss_R, diverged = train(params0, jnp.float32(learning_rate))
-                thetaT = kernel(params)
+                params, loss_R, diverged = train(params0, scales, jnp.float32(learning_rate))
+                thetaT = kernel(params, scales)
                 rows.append(
                     {"parametrization": parametrization, "width": width, "seed": seed_index}
                     | {"learning_rate": learning_rate, "loss_start": float(loss_R[0]), "loss_end": float(loss_R[-1])}
@@ -314,10 +305,12 @@ def linear(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     for width in config["widths"]:
         net = make_net(input_dim=x.shape[1], width=width, output_dim=y.shape[1], **hyper)
 
+        record = every if width == widest else steps  # the curves are drawn at the widest width only
+
         @jax.jit
-        def run_pair(key: jax.Array, net: Net = net):
+        def run_pair(key: jax.Array, net: Net = net, record: int = record):
             params0 = net.init(key)
-            kw = {"steps": steps, "record_every": every, "x_eval_MxD": x_test}
+            kw = {"steps": steps, "record_every": record, "x_eval_MxD": x_test}
             full = train_full_batch(net.apply, params0, x, y, optimizer, **kw)
             lin = train_full_batch(nets.linearize(net.apply, params0), params0, x, y, optimizer, **kw)
             return full, lin, net.apply(params0, x), net.apply(params0, x_test)

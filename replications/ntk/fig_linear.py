@@ -16,10 +16,10 @@ from typing import Any
 import matplotlib.pyplot as plt
 import seaborn as sns
 
-from replications.core.plotting import save_figure, set_theme
+from replications.core.plotting import save_figure, set_theme, width_log_axes
 from replications.core.provenance import read_table
 from replications.ntk.measures import width_slope
-from replications.ntk.plotting import reference_line, time_axis, width_log_axes
+from replications.ntk.plotting import reference_line, time_axis
 
 STYLES = {"network": "-", "linearized": "--", "infinite width": ":"}
 

@@ -1,0 +1,117 @@
+"""The mean-field claims, judged from the results tables. Ids and bounds are those registered in issue 5; never
+loosen."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from replications.core.claims import Claim, write_claims
+from replications.core.provenance import read_table
+from replications.meanfield import measures
+from replications.meanfield.lazy import test_loss_ratio
+from replications.meanfield.mmn import risk_gap, w1_ratio
+from replications.meanfield.paper import CB, COB, CONTRAST, EXPECTED, MMN, RV
+
+
+def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Claim]:
+    """Every mean-field claim with its measurement from the tables in `inputs`."""
+    mmn, cb, rv, contrast = (config[k] for k in ("mmn_radial", "cb_particles", "rv_scaling", "contrast"))
+    radii, risk = read_table(inputs["mmn_radii"]), read_table(inputs["mmn_risk"])
+    slopes = measures.contrast_slopes(read_table(inputs["contrast_changes"]))
+    many = max(cb["particles"])
+    setting = f"d = {mmn['dimension']}, N = {mmn['units']}, Delta = {mmn['delta']}, {mmn['seeds']} SGD runs"
+    widths = f"N = {min(contrast['widths'])}..{max(contrast['widths'])}, {contrast['seeds']} seeds"
+    return [
+        Claim(
+            "meanfield.mmn.w1",
+            MMN,
+            "W1 between SGD's law of ||w|| and the radial PDE's at the final time, over the W1 between the PDE's "
+            f"initial and final laws; {setting}",
+            EXPECTED["mmn_w1"].value,
+            w1_ratio(radii),
+            None,
+            0.2,
+            "fig_mmn_radial",
+        ),
+        Claim(
+            "meanfield.mmn.risk",
+            MMN,
+            f"max over recorded times of |risk_SGD - risk_PDE| / risk at t = 0; {setting}",
+            EXPECTED["mmn_risk"].value,
+            risk_gap(risk),
+            None,
+            0.1,
+            "fig_mmn_radial",
+        ),
+        Claim(
+            "meanfield.cb.global_min",
+            CB,
+            f"fraction of {cb['seeds']} seeds in which the flow with {many} particles "
+            f"({many // cb['teacher_neurons']}x the teacher's {cb['teacher_neurons']} neurons) ends "
+            f"(t = {cb['eta'] * cb['steps']:g}) with training "
+            "loss below 1e-3 of its initial value",
+            EXPECTED["cb_global_min"].value,
+            measures.global_min_fraction(read_table(inputs["cb_losses"])),
+            0.9,
+            None,
+            "fig_cb_particles",
+        ),
+        Claim(
+            "meanfield.lazy.test_loss_ratio",
+            COB,
+            "dimension-100 panel: mean test loss at the largest tau over that at the smallest tau, end of training",
+            EXPECTED["lazy_ratio"].value,
+            test_loss_ratio(read_table(inputs["lazy_test_loss"])),
+            2.0,
+            None,
+            "fig_lazy",
+        ),
+        Claim(
+            "meanfield.rv.loss_slope",
+            RV,
+            f"log-log slope of the training loss at t = {rv['eta'] * rv['steps']:g} against n = "
+            f"{min(rv['units'])}..{max(rv['units'])}, mean-field scaling, ReLU units, spherical 3-spin target",
+            EXPECTED["rv_slope"].value,
+            measures.loss_slope(read_table(inputs["rv_losses"])),
+            None,
+            -0.8,
+            "fig_rv_scaling",
+        ),
+        Claim(
+            "meanfield.contrast.ntk_slope",
+            CONTRAST,
+            f"log-log slope of the mean per-unit movement against N, NTK scaling; {widths}",
+            EXPECTED["ntk_slope"].value,
+            slopes["ntk"],
+            -0.6,
+            -0.4,
+            "fig_contrast",
+        ),
+        Claim(
+            "meanfield.contrast.mf_slope",
+            CONTRAST,
+            f"log-log slope of the mean per-unit movement against N, mean-field scaling; {widths}",
+            EXPECTED["mf_slope"].value,
+            slopes["mf"],
+            -0.1,
+            0.1,
+            "fig_contrast",
+        ),
+        Claim(
+            "meanfield.contrast.kernel_slope_ntk",
+            CONTRAST,
+            f"log-log slope of the relative change of the empirical NTK against N, NTK scaling; {widths}",
+            EXPECTED["kernel_slope_ntk"].value,
+            slopes["kernel_ntk"],
+            -0.65,
+            -0.35,
+            "fig_contrast",
+        ),
+    ]
+
+
+def write(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
+    """figures/meanfield/claims.json."""
+    write_claims(outputs["claims"], "meanfield", config["profile"], evaluate(config, inputs))

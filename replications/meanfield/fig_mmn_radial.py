@@ -1,0 +1,84 @@
+"""Mei, Montanari & Nguyen 2018, Fig 1 (isotropic Gaussians): the law of ||w_i|| under SGD against the radial PDE.
+
+(a)-(d) histograms of ||w_i|| of the SGD units (all seeds pooled) at four times, with the PDE particles binned
+alike (black line). (e) the population risk against time, each SGD seed and the PDE. (f) W1 between the SGD and PDE
+laws of ||w|| against time (`mmn.w1_ratio` uses its final value), beside W1(PDE at 0, PDE at t), the distance
+the prediction itself travels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+
+from replications.core.plotting import save_figure, set_theme
+from replications.core.provenance import read_table
+from replications.core.two_layer import wasserstein1
+
+SNAPSHOT_FRACTIONS = (0.0, 0.2, 0.4, 1.0)  # of the last recorded time
+BINS = 40
+
+
+def _snapshot_times(times: np.ndarray) -> list[float]:
+    return [float(times[np.argmin(np.abs(times - f * times.max()))]) for f in SNAPSHOT_FRACTIONS]
+
+
+def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
+    """Six panels from the radii and risk tables."""
+    set_theme()
+    radii, risk = read_table(inputs["radii"]), read_table(inputs["risk"])
+    sgd, pde = radii[radii["source"] == "sgd"], radii[radii["source"] == "pde"]
+    times = np.sort(pde["time"].unique())
+    sgd_color, pde_color = sns.color_palette()[0], "black"
+    setup = (
+        f"$d$ = {config['dimension']}, $N$ = {config['units']}, $\\Delta$ = {config['delta']}, "
+        f"$\\varepsilon$ = {config['step']:g}"
+    )
+
+    fig = plt.figure(figsize=(13, 7.2))
+    grid = fig.add_gridspec(2, 4, height_ratios=[1, 1.1], hspace=0.42, wspace=0.35)
+    for panel, t in enumerate(_snapshot_times(times)):
+        ax = fig.add_subplot(grid[0, panel])
+        r_sgd, r_pde = sgd[sgd["time"] == t]["radius"], pde[pde["time"] == t]["radius"]
+        edges = np.histogram_bin_edges(np.concatenate([r_sgd, r_pde]), BINS)
+        ax.hist(r_sgd, bins=edges, density=True, color=sgd_color, alpha=0.55, label="SGD (all seeds)")
+        ax.stairs(np.histogram(r_pde, bins=edges, density=True)[0], edges, color=pde_color, lw=1.3, label="PDE")
+        ax.set_title(f"({'abcd'[panel]}) $t$ = {t:g}")
+        ax.set_xlabel("$\\|w_i\\|$")
+        if panel == 0:
+            ax.set_ylabel("density")
+    ax.legend(fontsize="small", loc="upper right")  # the last panel has room above its bulk
+
+    ax_risk = fig.add_subplot(grid[1, :2])
+    for seed, run in risk[risk["source"] == "sgd"].groupby("seed"):
+        ax_risk.plot(run["time"], run["risk"], color=sgd_color, lw=1.0, alpha=0.8, label="SGD" if seed == 0 else None)
+    pde_risk = risk[risk["source"] == "pde"]
+    ax_risk.plot(pde_risk["time"], pde_risk["risk"], "--", color=pde_color, lw=1.4, label="PDE ($N = \\infty$)")
+    for i, t in enumerate(_snapshot_times(times)[1:]):
+        ax_risk.axvline(t, color="grey", lw=0.6, ls=":", label="times of (b)-(d)" if i == 0 else None)
+    if risk["risk"].max() > 5 * risk["risk"].min():  # log only where the risk falls by decades
+        ax_risk.set_yscale("log")
+    ax_risk.set_xlabel("time $t = k\\varepsilon$")
+    ax_risk.set_ylabel("population risk $E(y - \\hat y)^2$")
+    ax_risk.set_title("(e) population risk, each SGD seed and the PDE")
+    ax_risk.legend(fontsize="small")
+
+    pde_start = pde[pde["time"] == times[0]]["radius"]
+    gap_T = [wasserstein1(sgd[sgd["time"] == t]["radius"], pde[pde["time"] == t]["radius"]) for t in times]
+    travel_T = [wasserstein1(pde_start, pde[pde["time"] == t]["radius"]) for t in times[1:]]
+    ax_w1 = fig.add_subplot(grid[1, 2:])
+    ax_w1.plot(times, gap_T, "o-", ms=3, color=sgd_color, label="$W_1$(SGD at $t$, PDE at $t$)")
+    ax_w1.plot(times[1:], travel_T, "--", color=pde_color, label="$W_1$(PDE at 0, PDE at $t$)")
+    ax_w1.set_yscale("log")
+    ax_w1.set_xlabel("time $t = k\\varepsilon$")
+    ax_w1.set_ylabel("$W_1$ (laws of $\\|w_i\\|$)")
+    ax_w1.set_title("(f) distance of SGD from the PDE, and of the PDE from its start")
+    ax_w1.legend(fontsize="small")
+
+    fig.suptitle(f"Isotropic Gaussians, law of $\\|w_i\\|$: SGD vs radial PDE ({setup})", y=0.98)
+    save_figure(fig, outputs["png"])

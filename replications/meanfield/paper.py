@@ -1,0 +1,29 @@
+"""What the mean-field papers state, each with its source; the claims compare our numbers with these. The papers
+show trends and pictures rather than tables, so the expected values are the theories' exact predictions."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+MMN = "S. Mei, A. Montanari, P.-M. Nguyen, A mean field view of the landscape of two-layer neural networks, PNAS 2018"
+CB = "L. Chizat, F. Bach, On the Global Convergence of Gradient Descent for Over-parameterized Models, NeurIPS 2018"
+COB = "L. Chizat, E. Oyallon, F. Bach, On Lazy Training in Differentiable Programming, NeurIPS 2019"
+RV = "G. M. Rotskoff, E. Vanden-Eijnden, Parameters as interacting particles, NeurIPS 2018"
+CONTRAST = "this archive (the NTK / mean-field contrast, from Jacot et al. 2018 and Mei et al. 2018)"
+
+
+class Expected(NamedTuple):
+    value: float | None
+    source: str
+
+
+EXPECTED = {
+    "mmn_w1": Expected(0.0, "Mei et al. Thm 3: SGD's empirical law follows the distributional dynamics"),
+    "mmn_risk": Expected(0.0, "Mei et al. Thm 3: R_N(theta^k) = R(rho_{k eps}) + error"),
+    "cb_global_min": Expected(1.0, "Chizat & Bach Thm 3.5: many-particle flows of 2-homogeneous units reach it"),
+    "lazy_ratio": Expected(None, "Chizat et al. Fig 1(c): test loss grows with the initialization scale tau"),
+    "rv_slope": Expected(-1.0, "Rotskoff & Vanden-Eijnden: long-time error O(n^-1)"),
+    "ntk_slope": Expected(-0.5, "NTK scaling: each unit moves O(N^-1/2)"),
+    "mf_slope": Expected(0.0, "mean-field scaling: each unit moves O(1)"),
+    "kernel_slope_ntk": Expected(-0.5, "Lee et al. 2019 Thm 2.1: ||Theta_t - Theta_0|| = O(N^-1/2)"),
+}
