@@ -12,7 +12,7 @@ from replications.core.provenance import read_table
 from replications.meanfield import measures
 from replications.meanfield.lazy import test_loss_ratio
 from replications.meanfield.mmn import risk_gap, w1_ratio
-from replications.meanfield.paper import CB, COB, CONTRAST, EXPECTED, MMN, RV
+from replications.meanfield.paper import EXPECTED, SHORT
 
 
 def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Claim]:
@@ -26,7 +26,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
     return [
         Claim(
             "meanfield.mmn.w1",
-            MMN,
+            SHORT["mmn"],
             "W1 between SGD's law of ||w|| and the radial PDE's at the final time, over the W1 between the PDE's "
             f"initial and final laws; {setting}",
             EXPECTED["mmn_w1"].value,
@@ -37,7 +37,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
         ),
         Claim(
             "meanfield.mmn.risk",
-            MMN,
+            SHORT["mmn"],
             f"max over recorded times of |risk_SGD - risk_PDE| / risk at t = 0; {setting}",
             EXPECTED["mmn_risk"].value,
             risk_gap(risk),
@@ -47,7 +47,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
         ),
         Claim(
             "meanfield.cb.global_min",
-            CB,
+            SHORT["cb"],
             f"fraction of {cb['seeds']} seeds in which the flow with {many} particles "
             f"({many // cb['teacher_neurons']}x the teacher's {cb['teacher_neurons']} neurons) ends "
             f"(t = {cb['eta'] * cb['steps']:g}) with training "
@@ -60,7 +60,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
         ),
         Claim(
             "meanfield.lazy.test_loss_ratio",
-            COB,
+            SHORT["cob"],
             "dimension-100 panel: mean test loss at the largest tau over that at the smallest tau, end of training",
             EXPECTED["lazy_ratio"].value,
             test_loss_ratio(read_table(inputs["lazy_test_loss"])),
@@ -70,7 +70,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
         ),
         Claim(
             "meanfield.rv.loss_slope",
-            RV,
+            SHORT["rv"],
             f"log-log slope of the training loss at t = {rv['eta'] * rv['steps']:g} against n = "
             f"{min(rv['units'])}..{max(rv['units'])}, mean-field scaling, ReLU units, spherical 3-spin target",
             EXPECTED["rv_slope"].value,
@@ -81,7 +81,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
         ),
         Claim(
             "meanfield.contrast.ntk_slope",
-            CONTRAST,
+            SHORT["contrast"],
             f"log-log slope of the mean per-unit movement against N, NTK scaling; {widths}",
             EXPECTED["ntk_slope"].value,
             slopes["ntk"],
@@ -91,7 +91,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
         ),
         Claim(
             "meanfield.contrast.mf_slope",
-            CONTRAST,
+            SHORT["contrast"],
             f"log-log slope of the mean per-unit movement against N, mean-field scaling; {widths}",
             EXPECTED["mf_slope"].value,
             slopes["mf"],
@@ -101,7 +101,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
         ),
         Claim(
             "meanfield.contrast.kernel_slope_ntk",
-            CONTRAST,
+            SHORT["contrast"],
             f"log-log slope of the relative change of the empirical NTK against N, NTK scaling; {widths}",
             EXPECTED["kernel_slope_ntk"].value,
             slopes["kernel_ntk"],

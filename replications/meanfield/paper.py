@@ -9,7 +9,13 @@ MMN = "S. Mei, A. Montanari, P.-M. Nguyen, A mean field view of the landscape of
 CB = "L. Chizat, F. Bach, On the Global Convergence of Gradient Descent for Over-parameterized Models, NeurIPS 2018"
 COB = "L. Chizat, E. Oyallon, F. Bach, On Lazy Training in Differentiable Programming, NeurIPS 2019"
 RV = "G. M. Rotskoff, E. Vanden-Eijnden, Parameters as interacting particles, NeurIPS 2018"
-CONTRAST = "this archive (the NTK / mean-field contrast, from Jacot et al. 2018 and Mei et al. 2018)"
+SHORT = {  # the claims' `source`; the full references above go in the README
+    "mmn": "Mei et al. 2018",
+    "cb": "Chizat & Bach 2018",
+    "cob": "Chizat et al. 2019, Fig 1",
+    "rv": "Rotskoff & Vanden-Eijnden 2018",
+    "contrast": "this archive (NTK vs mean field)",
+}
 
 
 class Expected(NamedTuple):

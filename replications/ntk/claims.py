@@ -13,7 +13,7 @@ from typing import Any
 from replications.core.claims import Claim, write_claims
 from replications.core.provenance import read_table
 from replications.ntk import measures
-from replications.ntk.paper import EXPECTED, JACOT, LEE
+from replications.ntk.paper import EXPECTED, JACOT_SHORT, LEE_SHORT
 
 
 def _se(text: str, standard_error: float) -> str:
@@ -37,7 +37,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
     return [
         Claim(
             "ntk.fig1.std_ratio",
-            JACOT,
+            JACOT_SHORT,
             _se(
                 f"std over initializations of Theta_0(x0, x) along the circle (mean over gamma), width {wide} over "
                 f"width {narrow}, divided by sqrt({narrow}/{wide}); {setting}; {draws}",
@@ -51,7 +51,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
         ),
         Claim(
             "ntk.fig1.move_ratio",
-            JACOT,
+            JACOT_SHORT,
             _se(
                 f"mean relative change ||Theta_T - Theta_0|| / ||Theta_0|| along the circle after {circle['steps']} "
                 f"GD steps at lr {circle['learning_rate']:g}, width {wide} over width {narrow}, divided by "
@@ -66,7 +66,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
         ),
         Claim(
             "ntk.fig1.limit_err",
-            JACOT,
+            JACOT_SHORT,
             _se(
                 f"relative L2 error along the circle of the mean Theta_0 at width {wide} against the analytic limit; "
                 f"{draws}",
@@ -80,7 +80,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
         ),
         Claim(
             "ntk.fig2.mean_err",
-            JACOT,
+            JACOT_SHORT,
             _se(
                 f"width {max(fn['widths'])}: mean over gamma of |mean over initializations of f_T - predicted mean| "
                 f"/ mean over gamma of the predicted std; {fn['initializations']} initializations, "
@@ -95,7 +95,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
         ),
         Claim(
             "ntk.fig2.std_ratio",
-            JACOT,
+            JACOT_SHORT,
             _se(
                 f"width {max(fn['widths'])}: mean over gamma of the std over initializations of f_T / mean over "
                 f"gamma of the predicted std; {fn['initializations']} initializations",
@@ -109,7 +109,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
         ),
         Claim(
             "ntk.fig3.lambda_ratio",
-            JACOT,
+            JACOT_SHORT,
             f"lambda_1 / lambda_2 of the analytic NTK (depth {config['pca']['depth']}, beta "
             f"{config['pca']['beta']:g}) of {config['pca']['digits']} MNIST digits; paper 0.0457 / 0.00108",
             EXPECTED["fig3_lambda_ratio"].value,
@@ -120,7 +120,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
         ),
         Claim(
             "ntk.relchange.weight_slope",
-            LEE,
+            LEE_SHORT,
             "log-log slope of ||theta_T - theta_0|| / ||theta_0|| against width, NTK parametrization, widths "
             f"{min(config['relchange']['widths'])}..{max(config['relchange']['widths'])}",
             EXPECTED["weight_slope"].value,
@@ -131,7 +131,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
         ),
         Claim(
             "ntk.relchange.kernel_slope",
-            LEE,
+            LEE_SHORT,
             "log-log slope of ||Theta_T - Theta_0||_F / ||Theta_0||_F against width, NTK parametrization",
             EXPECTED["kernel_slope"].value,
             slopes["kernel"],
@@ -141,7 +141,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
         ),
         Claim(
             "ntk.linear.gap_slope",
-            LEE,
+            LEE_SHORT,
             "log-log slope against width of the RMS difference between the trained net's and its linearization's "
             f"test outputs, widths {min(config['linear']['widths'])}..{max(config['linear']['widths'])}",
             EXPECTED["gap_slope"].value,

@@ -14,6 +14,9 @@ LEE = (
     "of Any Depth Evolve as Linear Models Under Gradient Descent, NeurIPS 2019; arXiv:1902.06720"
 )
 
+JACOT_SHORT = "Jacot et al. 2018"  # the claims' `source` (the full references above go in the README)
+LEE_SHORT = "Lee et al. 2019"
+
 # Jacot et al. §6.3: the first three eigenvalues of the NTK of 512 MNIST digits (non-centred kernel PCA).
 JACOT_EIGENVALUES = (0.0457, 0.00108, 0.00078)
 
