@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 
 def loglog_slope(x: np.ndarray, y: np.ndarray) -> float:
@@ -11,6 +12,12 @@ def loglog_slope(x: np.ndarray, y: np.ndarray) -> float:
     if len(x) < 2 or np.any(y <= 0) or np.any(x <= 0):
         return float("nan")
     return float(np.polyfit(np.log(x), np.log(y), 1)[0])
+
+
+def mean_loglog_slope(table: pd.DataFrame, column: str, by: str = "width") -> float:
+    """`loglog_slope` of `column` averaged over the rows of each value of `by` (seeds, initializations)."""
+    means = table.groupby(by)[column].mean()
+    return loglog_slope(means.index.to_numpy(), means.to_numpy())
 
 
 def relative_frobenius_error(estimate: np.ndarray, reference: np.ndarray) -> float:

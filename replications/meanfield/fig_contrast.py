@@ -19,7 +19,7 @@ import seaborn as sns
 
 from replications.core.plotting import save_figure, set_theme, width_log_axes
 from replications.core.provenance import read_table
-from replications.meanfield.measures import width_slope
+from replications.core.stats import mean_loglog_slope
 
 SCALINGS = ("ntk", "mean field")
 NAMES = {"ntk": "NTK scaling $1/\\sqrt{N}$", "mean field": "mean-field scaling $1/N$"}
@@ -38,7 +38,7 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
             rows = changes[changes["scaling"] == scaling]
             means = rows.groupby("width")[column].mean()
             ax.plot(rows["width"], rows[column], "o", color=colors[scaling], alpha=0.35, ms=4)
-            slope = width_slope(rows, column)
+            slope = mean_loglog_slope(rows, column)
             ax.plot(
                 means.index,
                 means.to_numpy(),

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from replications.core.stats import loglog_slope
-
-
-def width_slope(table: pd.DataFrame, column: str, by: str = "width") -> float:
-    """Log-log slope against `by` of `column` averaged over seeds."""
-    means = table.groupby(by)[column].mean()
-    return loglog_slope(means.index.to_numpy(), means.to_numpy())
+from replications.core.stats import mean_loglog_slope
 
 
 def loss_slope(losses: pd.DataFrame, column: str = "train_loss") -> float:
     """Rotskoff & Vanden-Eijnden: log-log slope of the long-time loss against the number of units."""
-    return width_slope(losses, column, by="units")
+    return mean_loglog_slope(losses, column, by="units")
 
 
 def global_min_fraction(losses: pd.DataFrame, threshold: float = 1e-3) -> float:
@@ -31,7 +25,7 @@ def contrast_slopes(changes: pd.DataFrame) -> dict[str, float]:
     """Slopes against N of the per-unit movement under each scaling, and of the NTK change under the NTK scaling."""
     ntk, mf = changes[changes["scaling"] == "ntk"], changes[changes["scaling"] == "mean field"]
     return {
-        "ntk": width_slope(ntk, "unit_movement"),
-        "mf": width_slope(mf, "unit_movement"),
-        "kernel_ntk": width_slope(ntk, "kernel_change"),
+        "ntk": mean_loglog_slope(ntk, "unit_movement"),
+        "mf": mean_loglog_slope(mf, "unit_movement"),
+        "kernel_ntk": mean_loglog_slope(ntk, "kernel_change"),
     }

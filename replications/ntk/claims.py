@@ -12,6 +12,7 @@ from typing import Any
 
 from replications.core.claims import Claim, write_claims
 from replications.core.provenance import read_table
+from replications.core.stats import mean_loglog_slope
 from replications.ntk import measures
 from replications.ntk.paper import EXPECTED, JACOT_SHORT, LEE_SHORT
 
@@ -31,7 +32,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
     limit_err, limit_se = measures.limit_error(kernels, kernel_limit)
     fn_errors = measures.function_errors(functions, function_limit)
     slopes = measures.relchange_slopes(read_table(inputs["relchange"]))
-    gap_slope = measures.width_slope(read_table(inputs["linear_gaps"]), "rms_gap")
+    gap_slope = mean_loglog_slope(read_table(inputs["linear_gaps"]), "rms_gap")
     setting = f"depth {circle['depth']} ReLU, beta {circle['beta']:g}, widths {narrow} and {wide}"
     draws = f"{circle['kernel_draws']} initializations per width"
     return [

@@ -18,7 +18,7 @@ import seaborn as sns
 
 from replications.core.plotting import save_figure, set_theme, width_log_axes
 from replications.core.provenance import read_table
-from replications.ntk.measures import width_slope
+from replications.core.stats import mean_loglog_slope
 from replications.ntk.plotting import reference_line, time_axis
 
 STYLES = {"network": "-", "linearized": "--", "infinite width": ":"}
@@ -64,7 +64,8 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
 
     means = gaps.groupby("width")["rms_gap"].mean()
     ax_gap.plot(gaps["width"], gaps["rms_gap"], "o", color="grey", alpha=0.5, label="one seed")
-    ax_gap.plot(means.index, means.to_numpy(), "o-", lw=2, label=f"mean (slope {width_slope(gaps, 'rms_gap'):.2f})")
+    slope = mean_loglog_slope(gaps, "rms_gap")
+    ax_gap.plot(means.index, means.to_numpy(), "o-", lw=2, label=f"mean (slope {slope:.2f})")
     reference_line(ax_gap, means.index.to_numpy(), means.to_numpy())
     width_log_axes(ax_gap)
     ax_gap.set_ylabel("RMS$(f_T - f^{lin}_T)$ on test points")

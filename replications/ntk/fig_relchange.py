@@ -16,7 +16,7 @@ import seaborn as sns
 
 from replications.core.plotting import save_figure, set_theme, width_log_axes
 from replications.core.provenance import read_table
-from replications.ntk.measures import width_slope
+from replications.core.stats import mean_loglog_slope
 from replications.ntk.plotting import reference_line
 
 LAYER_NAMES = {0: "input layer $W^0$", 1: "readout $W^1$"}
@@ -33,29 +33,15 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
 
     fig, (ax_w, ax_k) = plt.subplots(1, 2, figsize=(11, 5.6))
     for parametrization, rows in means.groupby("parametrization"):
-        color = colors[parametrization]
-        slope_w = width_slope(changes[changes["parametrization"] == parametrization], "weight_change")
-        ax_w.plot(
-            rows["width"],
-            rows["weight_change"],
-            "o-",
-            color=color,
-            lw=2,
-            label=f"{names[parametrization]}, all parameters (slope {slope_w:.2f})",
-        )
+        color, name = colors[parametrization], names[parametrization]
+        runs = changes[changes["parametrization"] == parametrization]
+        for ax, column, what in ((ax_w, "weight_change", ", all parameters"), (ax_k, "kernel_change", "")):
+            slope = mean_loglog_slope(runs, column)
+            ax.plot(rows["width"], rows[column], "o-", color=color, lw=2, label=f"{name}{what} (slope {slope:.2f})")
         for column, style in zip(layer_columns, (":", "-."), strict=False):
             layer = int(column.removeprefix("weight_change_layer"))
-            name = LAYER_NAMES.get(layer, f"$W^{layer}$") if len(layer_columns) == 2 else f"$W^{layer}$"
-            ax_w.plot(rows["width"], rows[column], style, color=color, lw=1, label=f"{names[parametrization]}, {name}")
-        slope_k = width_slope(changes[changes["parametrization"] == parametrization], "kernel_change")
-        ax_k.plot(
-            rows["width"],
-            rows["kernel_change"],
-            "o-",
-            color=color,
-            lw=2,
-            label=f"{names[parametrization]} (slope {slope_k:.2f})",
-        )
+            matrix = LAYER_NAMES.get(layer, f"$W^{layer}$") if len(layer_columns) == 2 else f"$W^{layer}$"
+            ax_w.plot(rows["width"], rows[column], style, color=color, lw=1, label=f"{name}, {matrix}")
     ntk_rows = means[means["parametrization"] == "ntk"]
     reference_line(ax_w, ntk_rows["width"].to_numpy(), ntk_rows["weight_change"].to_numpy())
     reference_line(ax_k, ntk_rows["width"].to_numpy(), ntk_rows["kernel_change"].to_numpy())

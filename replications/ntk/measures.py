@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from replications.core.stats import loglog_slope
+from replications.core.stats import mean_loglog_slope
 
 BOOTSTRAP_RESAMPLES = 1000
 
@@ -105,13 +105,7 @@ def lambda_ratio(eigenvalues: pd.DataFrame, kernel: str = "analytic") -> float:
     return float(lam[1] / lam[2])
 
 
-def width_slope(table: pd.DataFrame, column: str) -> float:
-    """Log-log slope against width of `column` averaged over seeds."""
-    means = table.groupby("width")[column].mean()
-    return loglog_slope(means.index.to_numpy(), means.to_numpy())
-
-
 def relchange_slopes(changes: pd.DataFrame, parametrization: str = "ntk") -> dict[str, float]:
     """Slopes of the relative weight and kernel changes against width in one parametrization."""
     rows = changes[changes["parametrization"] == parametrization]
-    return {"weight": width_slope(rows, "weight_change"), "kernel": width_slope(rows, "kernel_change")}
+    return {"weight": mean_loglog_slope(rows, "weight_change"), "kernel": mean_loglog_slope(rows, "kernel_change")}
