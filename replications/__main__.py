@@ -4,7 +4,9 @@
 
 `--config` is the task's configuration as JSON (the rule passes its section of the validated config);
 `--in NAME=PATH` and `--out NAME=PATH` name the task's input and output files. Tasks are listed per group in
-`replications/<group>/tasks.py` as `TASKS: dict[str, callable]`; a task is called as
+`replications/<group>/tasks.py` as `TASKS: dict[str, callable | str]`, a string "module:function" naming a
+function of `replications.<group>.<module>`, imported only when its task runs (a compute job then never pays for
+matplotlib, nor a figure job for jax: about a second each); a task is called as
 `task(config, outputs=...)`, or `task(config, inputs=..., outputs=...)` when it reads results.
 """
 
@@ -18,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-GROUPS = ("neal", "nngp", "ntk", "meanfield", "report")
+GROUPS = ("neal", "nngp", "ntk", "meanfield", "mup", "report")
 
 
 def _named_paths(pairs: list[str]) -> dict[str, Path]:
@@ -44,6 +46,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.task not in tasks:
         parser.error(f"unknown task {args.task!r} for group {args.group}; known: {sorted(tasks)}")
     task = tasks[args.task]
+    if isinstance(task, str):
+        module, _, function = task.partition(":")
+        task = getattr(importlib.import_module(f"replications.{args.group}.{module}"), function)
     kwargs = {"outputs": _named_paths(args.outputs)}
     if "inputs" in inspect.signature(task).parameters:
         kwargs["inputs"] = _named_paths(args.inputs)

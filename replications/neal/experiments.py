@@ -217,12 +217,3 @@ def roughness(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                 }
             )
     write_table(outputs["roughness"], pd.DataFrame(rows), provenance(config, config["seed"]))
-
-
-TASKS = {
-    "samples_1d": samples_1d,
-    "samples_2d": samples_2d,
-    "convergence": convergence,
-    "covariance": covariance,
-    "roughness": roughness,
-}

@@ -349,12 +349,3 @@ def linear(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     _write(outputs["curves"], curves, config)
     _write(outputs["outputs"], point_rows, config)
     _write(outputs["gaps"], gaps, config)
-
-
-TASKS = {
-    "kernel_circle": kernel_circle,
-    "function_circle": function_circle,
-    "pca": pca,
-    "relchange": relchange,
-    "linear": linear,
-}
