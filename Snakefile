@@ -15,7 +15,7 @@ validate_config(config)
 RESULTS = config["results_dir"]
 FIGURES = config["figures_dir"]
 PROFILE = config["profile"]
-GROUPS = ["neal", "nngp", "ntk", "meanfield"]
+GROUPS = ["neal", "nngp", "ntk", "meanfield", "mup"]
 
 
 include: "workflows/common.smk"
@@ -23,6 +23,7 @@ include: "workflows/neal.smk"
 include: "workflows/nngp.smk"
 include: "workflows/ntk.smk"
 include: "workflows/meanfield.smk"
+include: "workflows/mup.smk"
 include: "workflows/report.smk"
 
 

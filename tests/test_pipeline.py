@@ -24,7 +24,7 @@ def test_smoke_pipeline_end_to_end(tmp_path):
     _snakemake(tmp_path)
     figures = tmp_path / "figures"
     table = (figures / "CLAIMS.md").read_text()
-    for group in ("neal", "nngp", "ntk", "meanfield"):
+    for group in ("neal", "nngp", "ntk", "meanfield", "mup"):
         doc = json.loads((figures / group / "claims.json").read_text())
         assert doc["group"] == group and doc["profile"] == "smoke" and doc["claims"]
         for claim in doc["claims"]:

@@ -6,6 +6,7 @@ before any job runs, with an error that names the key and what was allowed.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -71,6 +72,10 @@ def _relations(section: Mapping[str, Any], path: str = "") -> list[tuple[str, st
         problems.append((f"{path}sgd_steps", message))
     if "kernel_draws" in section and section["kernel_draws"] < section.get("initializations", 0):
         problems.append((f"{path}kernel_draws", "must be at least initializations (the trained nets are draws too)"))
+    if "log2_lr_min" in section and section["log2_lr_min"] > section.get("log2_lr_max", math.inf):
+        problems.append((f"{path}log2_lr_min", f"{section['log2_lr_min']} is above log2_lr_max"))
+    if "loss_window" in section and section["loss_window"] > section.get("steps", math.inf):
+        problems.append((f"{path}loss_window", f"{section['loss_window']} is more than steps = {section['steps']}"))
     for key, value in section.items():
         if isinstance(value, Mapping):
             problems += _relations(value, f"{path}{key}.")

@@ -1,0 +1,342 @@
+"""Compute tasks of the muP group: the data, the coordinate check, the largest stable learning rate, and the
+learning-rate transfer across width (muP, TP5) and across depth (Depth-muP, TP6).
+
+Every task takes its section of the `mup` config (with `seed` and `profile`) and named paths, and writes tidy
+tables. Learning rates live on a grid of log2 values; a net "diverged" when one of its minibatch losses was not
+finite. Training losses are the mean minibatch loss (recorded before each update, as the authors' training loop
+does) over the last `loss_window` steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pandas as pd
+
+from replications.core.data import load_mnist1d, load_mnist5k, standardize_per_example
+from replications.core.nets import init_mlp
+from replications.core.parametrization import scale_updates
+from replications.core.provenance import provenance, write_table
+from replications.mup import mlp, resnet, sweep
+
+CLASSES = 10
+
+
+def _write(path: Path, rows: pd.DataFrame | list[dict], config: Mapping[str, Any]) -> None:
+    write_table(path, pd.DataFrame(rows), provenance(config, config["seed"]))
+
+
+def log2_grid(lo: float, hi: float, step: float) -> np.ndarray:
+    """lo, lo + step, ..., hi (inclusive)."""
+    count = round((hi - lo) / step) + 1
+    return lo + step * np.arange(count)
+
+
+def _mnist1d_train(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST-1D's training part (its first 80 %) from the cache file that the data task wrote."""
+    with np.load(path, allow_pickle=False) as cached:
+        x_NxD, y_N = cached["x_NxD"], cached["y_N"]
+    n_train = int(0.8 * len(y_N))
+    return x_NxD[:n_train], y_N[:n_train]
+
+
+def data(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
+    """Generate MNIST-1D (`mnist1d_samples` samples) into its cache file, outputs["data"]."""
+    n = config["mnist1d_samples"]
+    expected = outputs["data"].name
+    if expected != f"mnist1d_n{n}_seed{config['seed']}.npz":
+        raise ValueError(f"the data file must be named mnist1d_n{n}_seed{config['seed']}.npz, got {expected}")
+    load_mnist1d(n, seed=config["seed"], cache_dir=outputs["data"].parent)
+
+
+def _train_losses(losses_xT: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """(training loss: mean over the last `window` steps, diverged: a non-finite loss at any step), for losses
+    with steps on the last axis (the other axes kept)."""
+    diverged = ~np.isfinite(losses_xT).all(axis=-1)
+    with np.errstate(invalid="ignore", over="ignore"):
+        final = losses_xT[..., -window:].mean(axis=-1)
+    return np.where(diverged, np.nan, final), diverged
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Coordinate check (TP5 Fig 5, `mup`'s get_coord_data): how much every layer's output moves in the first steps
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _coord_deltas(sizes, scales_P, factors_P, optimizer_name: str, lr: float, x, y, keys_S, steps: int):
+    """mean |h_t - h_0| of every layer (LAYER_NAMES) after t = 1..steps updates on the fixed batch (x, y): an
+    array (parametrizations, seeds, steps, layers). The parametrizations' scales and learning-rate factors are
+    stacked along a leading axis and traced, so one program serves them all."""
+
+    def one_net(scales, factors, key):
+        base = optax.sgd(lr) if optimizer_name == "sgd" else optax.adam(lr)
+        optimizer = optax.chain(base, scale_updates(factors))
+        params = init_mlp(key, sizes, scales)
+        h0 = mlp.layer_outputs(params, x, scales)
+
+        def step(carry, _):
+            p, state = carry
+            grads = jax.grad(lambda q: mlp.cross_entropy(mlp.logits(q, x, scales), y))(p)
+            updates, state = optimizer.update(grads, state, p)
+            p = optax.apply_updates(p, updates)
+            h = mlp.layer_outputs(p, x, scales)
+            return (p, state), jnp.stack([jnp.abs(h[k] - h0[k]).mean() for k in mlp.LAYER_NAMES])
+
+        _, deltas = jax.lax.scan(step, (params, optimizer.init(params)), None, length=steps)
+        return deltas
+
+    over_seeds = jax.vmap(one_net, in_axes=(None, None, 0))
+    return np.asarray(jax.jit(jax.vmap(over_seeds, in_axes=(0, 0, None)))(scales_P, factors_P, keys_S))
+
+
+def coordcheck(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
+    """mean |Delta h| of every layer against width at steps 1..`steps`, SP and muP, SGD and Adam (no momentum), on
+    the first `batch` training signals of MNIST-1D: the transfer figure's net (`mlp`, its input and output
+    multipliers, readout zero-initialized as in `mup`'s coordinate check), learning rates `sgd_learning_rate`
+    and `adam_learning_rate`."""
+    x_NxD, y_N = _mnist1d_train(inputs["data"])
+    x, y = jnp.asarray(x_NxD[: config["batch"]]), jnp.asarray(y_N[: config["batch"]])
+    keys_S = jnp.stack([jax.random.PRNGKey(config["seed"] + s) for s in range(config["seeds"])])
+    rows = []
+    for optimizer_name in ("sgd", "adam"):
+        for width in config["widths"]:
+            setups = [
+                mlp.mlp_setup(
+                    x.shape[1],
+                    width,
+                    CLASSES,
+                    parametrization=parametrization,
+                    base_width=config["base_width"],
+                    optimizer=optimizer_name,
+                    input_mult=config["input_mult"],
+                    output_mult=config["output_mult"],
+                )
+                for parametrization in mlp.PARAMETRIZATIONS
+            ]
+            deltas = _coord_deltas(
+                setups[0].sizes,
+                sweep.stack_variants([list(s.scales) for s in setups]),
+                sweep.stack_variants([s.lr_factors for s in setups]),
+                optimizer_name,
+                config[f"{optimizer_name}_learning_rate"],
+                x,
+                y,
+                keys_S,
+                config["steps"],
+            )
+            for p, s, t, k in np.ndindex(deltas.shape):
+                rows.append(
+                    {
+                        "optimizer": optimizer_name,
+                        "parametrization": mlp.PARAMETRIZATIONS[p],
+                        "width": width,
+                        "seed": s,
+                        "step": t + 1,
+                        "layer": mlp.LAYER_NAMES[k],
+                        "mean_abs_delta": float(deltas[p, s, t, k]),
+                    }
+                )
+        print(f"  coordcheck {optimizer_name} done", flush=True)
+    _write(outputs["deltas"], rows, config)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The largest stable learning rate against width (TP4 Fig 2)
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _mnist5k_standardized() -> tuple[np.ndarray, np.ndarray]:
+    ds = load_mnist5k()
+    return standardize_per_example(ds.x_NxD).astype(np.float32), ds.y_N
+
+
+def _mlp_setups(config: Mapping[str, Any], input_dim: int, width: int) -> list[mlp.MLPSetup]:
+    """SP and muP (PARAMETRIZATIONS order) of one width, SGD, with the section's multipliers."""
+    return [
+        mlp.mlp_setup(
+            input_dim,
+            width,
+            CLASSES,
+            parametrization=parametrization,
+            base_width=config["base_width"],
+            optimizer="sgd",
+            input_mult=config["input_mult"],
+            output_mult=config["output_mult"],
+        )
+        for parametrization in mlp.PARAMETRIZATIONS
+    ]
+
+
+def _mlp_sweep(config, setups, log2_lrs_VxL, x, y, loss, momentum) -> np.ndarray:
+    """losses_VxLxSxT of the MLPs `setups` (one shape) trained by SGD on (x, y) with `loss` ("xent" or "mse")."""
+    sizes, loss_fn = setups[0].sizes, mlp.LOSSES[loss]
+    return sweep.train_sweep(
+        lambda key, h: init_mlp(key, sizes, h["scales"]),
+        lambda p, xb, yb, h: loss_fn(mlp.logits(p, xb, h["scales"]), yb),
+        sweep.sgd(momentum),
+        x,
+        y,
+        hypers=[{"scales": list(s.scales), "lr_factors": s.lr_factors} for s in setups],
+        learning_rates=2.0**log2_lrs_VxL,
+        seeds=[config["seed"] + s for s in range(config["seeds"])],
+        steps=config["steps"],
+        batch=config["batch"],
+    )
+
+
+def _stability(config, losses_VxLxSxT) -> tuple[np.ndarray, np.ndarray]:
+    """(stable_VxL: every seed finite and ending below its first loss, final loss_VxLxS)."""
+    final, diverged = _train_losses(losses_VxLxSxT, config["loss_window"])
+    stable = ~diverged & (final < losses_VxLxSxT[..., 0])
+    return stable.all(axis=-1), final
+
+
+def _largest_stable(log2_lrs: np.ndarray, stable: np.ndarray) -> float:
+    """The largest grid value below which every grid value is stable (NaN if the smallest is not)."""
+    unstable = np.flatnonzero(~stable)
+    last = len(stable) - 1 if unstable.size == 0 else unstable[0] - 1
+    return float(log2_lrs[last]) if last >= 0 else float("nan")
+
+
+def maxlr(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
+    """The largest stable SGD learning rate (no momentum) of the 2-hidden-layer ReLU MLP with the authors' squared
+    loss (MSE_label) and their input and output multipliers for it, SP and muP, against width, on MNIST 5k (images
+    standardized). A learning rate is stable when every seed's losses stay finite and the mean of its last
+    `loss_window` minibatch losses is below its first (the zero readout makes the first loss 0.09 exactly).
+    Coarse grid (`log2_lr_step`), then `refinements` points between the last stable and the first unstable
+    value of each parametrization."""
+    x, y = _mnist5k_standardized()
+    coarse = log2_grid(config["log2_lr_min"], config["log2_lr_max"], config["log2_lr_step"])
+    fractions = np.arange(1, config["refinements"] + 1) / (config["refinements"] + 1)
+    runs, edges = [], []
+    for width in config["widths"]:
+        setups = _mlp_setups(config, x.shape[1], width)
+        grids = np.tile(coarse, (len(setups), 1))
+        stable, final = _stability(config, _mlp_sweep(config, setups, grids, x, y, "mse", 0.0))
+        coarse_edges = [_largest_stable(coarse, flags) for flags in stable]
+        refine = [np.isfinite(e) and e < coarse[-1] for e in coarse_edges]
+        if fractions.size and any(refine):
+            fine = np.array(
+                [
+                    e + config["log2_lr_step"] * fractions if r else coarse[: fractions.size]
+                    for e, r in zip(coarse_edges, refine, strict=True)
+                ]
+            )
+            fine_stable, fine_final = _stability(config, _mlp_sweep(config, setups, fine, x, y, "mse", 0.0))
+            keep = np.array(refine)[:, None] & np.ones_like(fine, bool)
+            grids = np.concatenate([grids, np.where(keep, fine, np.nan)], axis=1)
+            stable = np.concatenate([stable, fine_stable], axis=1)
+            final = np.concatenate([final, fine_final], axis=1)
+        for v, parametrization in enumerate(mlp.PARAMETRIZATIONS):
+            measured = np.isfinite(grids[v])
+            order = np.flatnonzero(measured)[np.argsort(grids[v][measured])]
+            edges.append(
+                {
+                    "parametrization": parametrization,
+                    "width": width,
+                    "log2_max_lr": _largest_stable(grids[v][order], stable[v][order]),
+                }
+            )
+            runs += [
+                {
+                    "parametrization": parametrization,
+                    "width": width,
+                    "log2_lr": float(grids[v, i]),
+                    "seed": s,
+                    "final_loss": float(final[v, i, s]),
+                    "stable": bool(stable[v, i]),
+                }
+                for i in order
+                for s in range(final.shape[2])
+            ]
+            print(f"  maxlr {parametrization} width {width}: log2 max lr {edges[-1]['log2_max_lr']}", flush=True)
+    _write(outputs["runs"], runs, config)
+    _write(outputs["maxlr"], edges, config)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Learning-rate transfer across width (TP5 Fig 3) and across depth (TP6 Fig 10)
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _sweep_rows(losses_LxSxT: np.ndarray, log2_lrs: np.ndarray, window: int, **labels) -> list[dict]:
+    final, diverged = _train_losses(losses_LxSxT, window)
+    return [
+        {
+            **labels,
+            "log2_lr": float(log2_lrs[i]),
+            "seed": s,
+            "train_loss": float(final[i, s]),
+            "diverged": bool(diverged[i, s]),
+        }
+        for i, s in np.ndindex(final.shape)
+    ]
+
+
+def transfer(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
+    """Training loss against log2 learning rate for every width, SP and muP (base width `base_width`): the
+    authors' MLP script (no biases, zero readout, input and output multipliers, SGD with momentum, batch 64,
+    cross-entropy) on MNIST-1D. One compiled program per width trains every (parametrization, learning rate,
+    seed)."""
+    x, y = _mnist1d_train(inputs["data"])
+    log2_lrs = log2_grid(config["log2_lr_min"], config["log2_lr_max"], config["log2_lr_step"])
+    rows = []
+    for width in config["widths"]:
+        setups = _mlp_setups(config, x.shape[1], width)
+        grids = np.tile(log2_lrs, (len(setups), 1))
+        losses = _mlp_sweep(config, setups, grids, x, y, "xent", config["momentum"])
+        for v, parametrization in enumerate(mlp.PARAMETRIZATIONS):
+            rows += _sweep_rows(
+                losses[v], log2_lrs, config["loss_window"], parametrization=parametrization, width=width
+            )
+        print(f"  transfer width {width} done", flush=True)
+    _write(outputs["losses"], rows, config)
+
+
+def _resnet_sweep(config, setups, log2_lrs, x, y) -> np.ndarray:
+    """losses_VxLxSxT of the residual nets `setups` (one depth, both block parametrizations), Adam."""
+    shape = setups[0]
+    return sweep.train_sweep(
+        lambda key, h: resnet.init_resnet(key, shape),
+        lambda p, xb, yb, h: mlp.cross_entropy(resnet.apply_resnet(p, xb, shape, h["branch_multiplier"]), yb),
+        sweep.adam(),
+        x,
+        y,
+        hypers=[resnet.hyper(s) for s in setups],
+        learning_rates=2.0 ** np.tile(log2_lrs, (len(setups), 1)),
+        seeds=[config["seed"] + s for s in range(config["seeds"])],
+        steps=config["steps"],
+        batch=config["batch"],
+    )
+
+
+def depth(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
+    """Training loss against log2 Adam learning rate for every depth, Depth-muP blocks against standard blocks
+    (`resnet`), on MNIST-1D with cross-entropy and batch `batch`. One compiled program per depth."""
+    x, y = _mnist1d_train(inputs["data"])
+    log2_lrs = log2_grid(config["log2_lr_min"], config["log2_lr_max"], config["log2_lr_step"])
+    rows = []
+    for blocks in config["depths"]:
+        setups = [
+            resnet.resnet_setup(
+                x.shape[1],
+                config["width"],
+                blocks,
+                CLASSES,
+                block=block,
+                multiplier=config["multiplier"],
+                base_depth=config["base_depth"],
+            )
+            for block in resnet.BLOCKS
+        ]
+        losses = _resnet_sweep(config, setups, log2_lrs, x, y)
+        for v, block in enumerate(resnet.BLOCKS):
+            rows += _sweep_rows(losses[v], log2_lrs, config["loss_window"], block=block, depth=blocks)
+        print(f"  depth L = {blocks} done", flush=True)
+    _write(outputs["losses"], rows, config)

@@ -1,0 +1,92 @@
+"""The numbers the muP claims and figures report, from the tables the compute tasks write.
+
+Transfer measures work on a sweep table with a `train_loss` per (group, log2_lr, seed): the curve of a group is the
+mean over seeds at each learning rate, and a learning rate at which any seed diverged (NaN loss) has no value, so
+it is never the best. eta*(group) is the learning rate of least mean training loss on the grid.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def mean_curves(sweep: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Mean training loss over seeds: rows log2_lr, one column per value of `by`; NaN where a seed diverged."""
+    return sweep.groupby([by, "log2_lr"])["train_loss"].agg(lambda v: v.mean(skipna=False)).unstack(by)
+
+
+def best_log2_lr(sweep: pd.DataFrame, by: str) -> pd.Series:
+    """log2 eta* for every value of `by` (NaN where every learning rate diverged)."""
+    curves = mean_curves(sweep, by)
+    return curves.apply(lambda c: c.idxmin() if c.notna().any() else np.nan)
+
+
+def best_loss(sweep: pd.DataFrame, by: str) -> pd.Series:
+    """The mean training loss at eta*, for every value of `by`."""
+    return mean_curves(sweep, by).min()
+
+
+def optimum_shift(sweep: pd.DataFrame, by: str) -> float:
+    """|log2 eta*(largest value of `by`) - log2 eta*(smallest)|."""
+    best = best_log2_lr(sweep, by).sort_index()
+    return float(abs(best.iloc[-1] - best.iloc[0]))
+
+
+def at_grid_edge(sweep: pd.DataFrame, by: str) -> list:
+    """The values of `by` whose eta* is the smallest or the largest learning rate of the grid (the true optimum may
+    lie outside it)."""
+    best = best_log2_lr(sweep, by)
+    edges = {sweep["log2_lr"].min(), sweep["log2_lr"].max()}
+    return [key for key, value in best.items() if value in edges]
+
+
+def wider_better(sweep: pd.DataFrame) -> float:
+    """Fraction of consecutive width pairs in which the loss at the wider net's own eta* is below the narrower's."""
+    best = best_loss(sweep, "width").sort_index().to_numpy()
+    return float(np.mean(best[1:] < best[:-1]))
+
+
+def maxlr_slope(maxlr: pd.DataFrame, parametrization: str) -> float:
+    """Least-squares slope of log2 (largest stable learning rate) against log2 width (NaN from fewer than two
+    widths with a stable learning rate)."""
+    rows = maxlr[maxlr["parametrization"] == parametrization].dropna(subset=["log2_max_lr"])
+    if rows["width"].nunique() < 2:
+        return float("nan")
+    return float(np.polyfit(np.log2(rows["width"]), rows["log2_max_lr"], 1)[0])
+
+
+def coord_widths(widths: list[int]) -> tuple[int, int]:
+    """(wide, narrow) widths of the coordinate-check claims: 2^12 and 2^8 as registered; where a profile lacks
+    them, the largest width and the smallest."""
+    wide = 4096 if 4096 in widths else max(widths)
+    narrow = 256 if 256 in widths and wide > 256 else min(widths)
+    return wide, narrow
+
+
+def coord_ratio(
+    deltas: pd.DataFrame, *, parametrization: str, optimizer: str, wide: int, narrow: int, steps: tuple[int, ...]
+) -> float:
+    """The largest of max(q, 1/q) over layers and `steps`, q = mean |Delta h| at width `wide` over that at `narrow`
+    (means over seeds). Entries that are 0 at both widths (the hidden layers at step 1, when the readout starts at
+    zero and passes back no gradient) are left out."""
+    rows = deltas[(deltas["parametrization"] == parametrization) & (deltas["optimizer"] == optimizer)]
+    means = rows[rows["step"].isin(steps)].groupby(["layer", "step", "width"])["mean_abs_delta"].mean().unstack()
+    a, b = means[wide], means[narrow]
+    moved = (a > 0) | (b > 0)
+    q = (a[moved] / b[moved]).to_numpy()
+    return float(np.max(np.maximum(q, 1 / q)))
+
+
+def logit_growth(
+    deltas: pd.DataFrame, *, parametrization: str, optimizer: str, wide: int, narrow: int, step: int
+) -> float:
+    """mean |Delta logits| at `step` at width `wide` over that at `narrow` (means over seeds)."""
+    rows = deltas[
+        (deltas["parametrization"] == parametrization)
+        & (deltas["optimizer"] == optimizer)
+        & (deltas["layer"] == "logits")
+        & (deltas["step"] == step)
+    ]
+    means = rows.groupby("width")["mean_abs_delta"].mean()
+    return float(means[wide] / means[narrow])

@@ -1,0 +1,45 @@
+"""What the Tensor Programs papers state, each with its source; the claims compare our numbers with these."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+TP4 = (
+    "G. Yang, E. J. Hu, Tensor Programs IV: Feature Learning in Infinite-Width Neural Networks, ICML 2021, "
+    "arXiv:2011.14522"
+)
+TP5 = (
+    "G. Yang, E. J. Hu, I. Babuschkin, S. Sidor, X. Liu, D. Farhi, N. Ryder, J. Pachocki, W. Chen, J. Gao, "
+    "Tensor Programs V: Tuning Large Neural Networks via Zero-Shot Hyperparameter Transfer, NeurIPS 2021, "
+    "arXiv:2203.03466"
+)
+TP6 = (
+    "G. Yang, D. Yu, C. Zhu, S. Hayou, Tensor Programs VI: Feature Learning in Infinite-Depth Neural Networks, "
+    "ICLR 2024, arXiv:2310.02244"
+)
+SHORT = {  # the claims' `source`; the full references above go in the README
+    "tp4_table": "Yang & Hu 2021 (TP4), Table 1",
+    "tp4_maxlr": "Yang & Hu 2021 (TP4), Fig 2",
+    "tp5_coord": "Yang et al. 2021 (TP5), Fig 5",
+    "tp5_transfer": "Yang et al. 2021 (TP5), Fig 3",
+    "tp6_depth": "Yang et al. 2024 (TP6), Fig 10",
+}
+
+
+class Expected(NamedTuple):
+    value: float | None
+    source: str
+
+
+EXPECTED = {
+    "table_cells": Expected(20.0, "TP4 Table 1: r, stability, non-triviality, feature learning, kernel regime"),
+    "mup_ratio": Expected(1.0, "TP5 §D.1: under muP every layer's update is Theta(1) in width"),
+    "sp_logit_growth": Expected(16.0, "SP with a fixed learning rate: logit updates grow like the width"),
+    "sp_slope": Expected(-1.0, "TP4 Fig 2: the largest stable learning rate of SP scales like 1/width"),
+    "mup_slope": Expected(0.0, "TP4 Fig 2: under muP it is constant in width"),
+    "mup_shift": Expected(0.0, "TP5 Fig 3: the optimal learning rate is stable in width under muP"),
+    "sp_shift": Expected(None, "TP5 Fig 3: under SP the optimum shifts with width"),
+    "wider_better": Expected(1.0, "TP5: under muP, wider is better at every learning rate"),
+    "depthmup_shift": Expected(0.0, "TP6 Fig 10: the optimum is stable in depth under Depth-muP"),
+    "standard_shift": Expected(None, "TP6 Fig 10: it shifts with depth for the standard block"),
+}

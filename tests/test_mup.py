@@ -1,0 +1,222 @@
+"""The muP group: the authors' MLP in SP and muP, the learning-rate sweep, the Depth-muP residual net, and the
+measures behind the claims."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pandas as pd
+import pytest
+
+from replications.core.config import ConfigError, validate_config
+from replications.core.nets import init_mlp
+from replications.mup import experiments, measures, mlp, resnet, sweep
+
+
+def _setup(parametrization, width, **kw):
+    return mlp.mlp_setup(12, width, 10, parametrization=parametrization, base_width=64, optimizer="sgd", **kw)
+
+
+def test_mup_equals_sp_at_the_base_width():
+    for kw in ({}, {"input_mult": 1 / 256, "output_mult": 32.0}, {"readout": "random"}):
+        assert _setup("mup", 64, **kw) == _setup("sp", 64, **kw)
+
+
+def test_mup_rules_off_the_base_width():
+    sp, mup = _setup("sp", 256, readout="random"), _setup("mup", 256, readout="random")
+    m = 256 / 64
+    assert mup.scales[-1].weight_multiplier == pytest.approx(sp.scales[-1].weight_multiplier / m)
+    assert mup.scales[-1].weight_std == pytest.approx(sp.scales[-1].weight_std * np.sqrt(m))  # 1/n0, not 1/n
+    assert [f["W"] for f in mup.lr_factors] == [m, 1.0, m] and all(f["W"] == 1.0 for f in sp.lr_factors)
+    assert all(s.bias_multiplier == 0.0 for s in mup.scales)  # the authors' MLP has no biases
+
+
+def test_input_multiplier_leaves_the_function_at_init_unchanged():
+    x = jax.random.normal(jax.random.PRNGKey(1), (5, 12))
+    plain, scaled = _setup("sp", 32, readout="random"), _setup("sp", 32, readout="random", input_mult=1 / 256)
+    f = [mlp.logits(init_mlp(jax.random.PRNGKey(0), s.sizes, s.scales), x, s.scales) for s in (plain, scaled)]
+    np.testing.assert_allclose(f[0], f[1], rtol=1e-5, atol=1e-6)
+    zero = _setup("sp", 32)
+    f_zero = mlp.logits(init_mlp(jax.random.PRNGKey(0), zero.sizes, zero.scales), x, zero.scales)
+    assert float(jnp.abs(f_zero).max()) == 0
+
+
+def test_bad_setups():
+    with pytest.raises(ValueError, match="parametrization"):
+        _setup("ntk", 32)
+    with pytest.raises(ValueError, match="readout"):
+        _setup("sp", 32, readout="ones")
+    with pytest.raises(ValueError, match="multipliers"):
+        _setup("sp", 32, input_mult=0.0)
+    with pytest.raises(ValueError, match="optimizer"):
+        mlp.mlp_setup(12, 32, 10, parametrization="sp", base_width=64, optimizer="lion")
+
+
+def test_mse_label_is_the_authors():
+    f = jnp.zeros((2, 10))
+    assert float(mlp.mse_label(f, jnp.array([0, 3]))) == pytest.approx((0.81 + 9 * 0.01) / 10)
+
+
+def test_minibatches_are_epochs_of_permutations():
+    idx = sweep.minibatch_indices(10, 3, 7, seed=0)
+    assert idx.shape == (7, 3)
+    for epoch in (idx[:3], idx[3:6]):
+        assert len(set(epoch.ravel())) == 9  # 3 batches of an epoch: distinct rows, the 10th dropped
+    with pytest.raises(ValueError, match="larger"):
+        sweep.minibatch_indices(4, 5, 1, seed=0)
+
+
+def test_sweep_equals_a_plain_loop():
+    """Every (learning rate, seed) net of the vmapped program trains as it would alone."""
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(40, 6)).astype(np.float32), rng.integers(0, 10, 40)
+    setups = [
+        mlp.mlp_setup(6, 16, 10, parametrization=p, base_width=8, optimizer="sgd", readout="random")
+        for p in ("sp", "mup")
+    ]
+    setup = setups[1]
+    loss = lambda p, xb, yb: mlp.cross_entropy(mlp.logits(p, xb, setup.scales), yb)  # noqa: E731
+    lrs, seeds, steps = np.array([[0.01, 0.02], [0.05, 0.2]]), [3, 4], 6
+    losses = sweep.train_sweep(
+        lambda k, h: init_mlp(k, setup.sizes, h["scales"]),
+        lambda p, xb, yb, h: mlp.cross_entropy(mlp.logits(p, xb, h["scales"]), yb),
+        sweep.sgd(0.9),
+        x,
+        y,
+        hypers=[{"scales": list(s.scales), "lr_factors": s.lr_factors} for s in setups],
+        learning_rates=lrs,
+        seeds=seeds,
+        steps=steps,
+        batch=8,
+    )
+    assert losses.shape == (2, 2, 2, steps)
+    lr, seed = lrs[1, 1], seeds[0]
+    params = init_mlp(jax.random.PRNGKey(seed), setup.sizes, setup.scales)
+    factors = [{"W": f["W"], "b": f["b"]} for f in setup.lr_factors]
+
+    @jax.jit
+    def step(params, velocity, xb, yb):
+        value, grads = jax.value_and_grad(loss)(params, xb, yb)
+        velocity = jax.tree.map(lambda v, g: 0.9 * v + g, velocity, grads)
+        return value, jax.tree.map(lambda p, v, f: p - lr * f * v, params, velocity, factors), velocity
+
+    velocity = jax.tree.map(jnp.zeros_like, params)
+    for t, idx in enumerate(sweep.minibatch_indices(40, 8, steps, seed)):
+        value, params, velocity = step(params, velocity, x[idx], y[idx])
+        assert float(value) == pytest.approx(float(losses[1, 1, 0, t]), rel=1e-4)
+
+
+def test_train_losses_marks_divergence():
+    losses = np.array([[[1.0, 0.5, 0.4]], [[1.0, np.inf, np.nan]]])
+    final, diverged = experiments._train_losses(losses, 2)
+    assert diverged.tolist() == [[False], [True]]
+    assert final[0, 0] == pytest.approx(0.45) and np.isnan(final[1, 0])
+
+
+def test_stability_of_a_variant_grid():
+    """(variants, learning rates, seeds, steps): stable iff every seed stays finite and ends below its first loss."""
+    losses = np.ones((2, 3, 2, 6))
+    losses[..., -2:] = 0.5  # every net learns ...
+    losses[0, 1, 1, -2:] = 1.5  # ... but one seed of one net ends above its first loss
+    losses[1, 2, 0, 3] = np.nan  # and one diverges
+    stable, final = experiments._stability({"loss_window": 2}, losses)
+    assert stable.tolist() == [[True, False, True], [True, True, False]]
+    assert final.shape == (2, 3, 2) and final[0, 0, 0] == pytest.approx(0.5)
+
+
+def test_largest_stable_needs_every_smaller_rate_stable():
+    grid = np.array([-3.0, -2.0, -1.0, 0.0])
+    assert experiments._largest_stable(grid, np.array([True, True, False, True])) == -2.0
+    assert experiments._largest_stable(grid, np.array([True] * 4)) == 0.0
+    assert np.isnan(experiments._largest_stable(grid, np.array([False, True, True, True])))
+    np.testing.assert_allclose(experiments.log2_grid(-2, -1, 0.25), [-2, -1.75, -1.5, -1.25, -1])
+
+
+def test_depth_mup_block_is_standard_at_the_base_depth():
+    kw = {"multiplier": 1.0, "base_depth": 4}
+    assert resnet.resnet_setup(5, 8, 4, 10, block="depth_mup", **kw)[4:] == (1.0, 1.0)
+    deep = resnet.resnet_setup(5, 8, 16, 10, block="depth_mup", **kw)
+    assert deep.branch_multiplier == pytest.approx(0.5) and deep.lr_factor == pytest.approx(0.5)
+    assert resnet.resnet_setup(5, 8, 16, 10, block="standard", **kw)[4:] == (1.0, 1.0)
+    with pytest.raises(ValueError, match="block"):
+        resnet.resnet_setup(5, 8, 4, 10, block="post_ln", **kw)
+
+
+def test_resnet_trains_only_its_blocks():
+    setup = resnet.resnet_setup(5, 8, 3, 10, block="depth_mup", multiplier=1.0, base_depth=1)
+    params = resnet.init_resnet(jax.random.PRNGKey(0), setup)
+    x, y = jax.random.normal(jax.random.PRNGKey(1), (4, 5)), jnp.arange(4)
+    assert resnet.apply_resnet(params, x, setup, setup.branch_multiplier).shape == (4, 10)
+    optimizer = sweep.adam()(1e-2, resnet.hyper(setup))
+
+    @jax.jit
+    def update(params):
+        grads = jax.grad(lambda p: mlp.cross_entropy(resnet.apply_resnet(p, x, setup, 0.5), y))(params)
+        updates, _ = optimizer.update(grads, optimizer.init(params), params)
+        return optax.apply_updates(params, updates)
+
+    new = update(params)
+    assert (new["U"] == params["U"]).all() and (new["V"] == params["V"]).all()
+    assert not (new["W"] == params["W"]).all()
+
+
+def _sweep_table():
+    rows = []
+    for width, best in ((128, -9.0), (256, -9.5), (512, -10.0)):
+        for lr in (-10.0, -9.5, -9.0, -8.5):
+            for seed in (0, 1):
+                loss = 1.0 + (lr - best) ** 2 - width / 1000
+                rows.append({"width": width, "log2_lr": lr, "seed": seed, "train_loss": loss})
+    table = pd.DataFrame(rows)
+    table.loc[(table.width == 512) & (table.log2_lr == -8.5) & (table.seed == 1), "train_loss"] = np.nan
+    return table
+
+
+def test_transfer_measures():
+    table = _sweep_table()
+    assert measures.best_log2_lr(table, "width").to_dict() == {128: -9.0, 256: -9.5, 512: -10.0}
+    assert measures.optimum_shift(table, "width") == 1.0
+    assert measures.wider_better(table) == 1.0
+    assert measures.at_grid_edge(table, "width") == [512]
+    assert np.isnan(measures.mean_curves(table, "width").loc[-8.5, 512])  # a diverged seed: no mean
+
+
+def test_coordinate_measures_leave_out_unmoved_layers():
+    rows = []
+    for width, scale in ((256, 1.0), (4096, 1.2)):
+        for step in (1, 2):
+            for layer in ("h1", "logits"):
+                moved = 0.0 if (layer == "h1" and step == 1) else scale * (3.0 if layer == "logits" else 1.0)
+                rows.append(
+                    {
+                        "parametrization": "mup",
+                        "optimizer": "sgd",
+                        "width": width,
+                        "seed": 0,
+                        "step": step,
+                        "layer": layer,
+                        "mean_abs_delta": moved,
+                    }
+                )
+    deltas = pd.DataFrame(rows)
+    kw = {"parametrization": "mup", "optimizer": "sgd", "wide": 4096, "narrow": 256}
+    assert measures.coord_ratio(deltas, steps=(1, 2), **kw) == pytest.approx(1.2)
+    assert measures.logit_growth(deltas, step=2, **kw) == pytest.approx(1.2)
+
+
+def test_maxlr_slope():
+    table = pd.DataFrame({"parametrization": "sp", "width": [128, 256, 512], "log2_max_lr": [-11.0, -12.0, -13.0]})
+    assert measures.maxlr_slope(table, "sp") == pytest.approx(-1.0)
+
+
+def test_config_relations_of_a_sweep():
+    import yaml
+
+    config = yaml.safe_load(open("workflows/config/config.yaml"))
+    config["mup"]["transfer"]["log2_lr_min"] = -6
+    config["mup"]["depth"]["loss_window"] = 1000
+    with pytest.raises(ConfigError) as error:
+        validate_config(config)
+    assert "mup.transfer.log2_lr_min" in str(error.value) and "mup.depth.loss_window" in str(error.value)
