@@ -129,7 +129,7 @@ def test_stability_of_a_variant_grid():
 def test_largest_stable_needs_every_smaller_rate_stable():
     grid = np.array([-3.0, -2.0, -1.0, 0.0])
     assert experiments._largest_stable(grid, np.array([True, True, False, True])) == -2.0
-    assert experiments._largest_stable(grid, np.array([True] * 4)) == 0.0
+    assert np.isnan(experiments._largest_stable(grid, np.array([True] * 4)))  # the edge is above the grid
     assert np.isnan(experiments._largest_stable(grid, np.array([False, True, True, True])))
     np.testing.assert_allclose(experiments.log2_grid(-2, -1, 0.25), [-2, -1.75, -1.5, -1.25, -1])
 
@@ -209,6 +209,54 @@ def test_coordinate_measures_leave_out_unmoved_layers():
 def test_maxlr_slope():
     table = pd.DataFrame({"parametrization": "sp", "width": [128, 256, 512], "log2_max_lr": [-11.0, -12.0, -13.0]})
     assert measures.maxlr_slope(table, "sp") == pytest.approx(-1.0)
+    table.loc[2, "log2_max_lr"] = np.nan  # a width whose edge lies outside the grid: no slope, not a shorter fit
+    assert np.isnan(measures.maxlr_slope(table, "sp"))
+
+
+def test_untrained_endpoints_are_named():
+    table = _sweep_table()
+    table.loc[table.width == 512, "train_loss"] = 2.4
+    assert measures.untrained(table, "width") == [512]
+
+
+def test_coordinate_check_small():
+    """The group's own coordinate check (zero readout, the authors' multipliers) at widths 256 and 1024: under muP
+    every layer moves alike at both widths, under SP the logits move about 4x more at the wider."""
+    rng = np.random.default_rng(0)
+    x, y = jnp.asarray(rng.normal(size=(16, 12)), jnp.float32), jnp.asarray(rng.integers(0, 10, 16))
+    config = {"base_width": 256, "input_mult": 1 / 256, "output_mult": 32.0}
+    rows = []
+    for width in (256, 1024):
+        setups = experiments._mlp_setups(config, 12, width)
+        deltas = experiments._coord_deltas(
+            setups[0].sizes,
+            sweep.stack_variants([list(s.scales) for s in setups]),
+            sweep.stack_variants([s.lr_factors for s in setups]),
+            "sgd",
+            2.0**-9,
+            x,
+            y,
+            jnp.stack([jax.random.PRNGKey(s) for s in range(2)]),
+            3,
+        )
+        for p, s, t, k in np.ndindex(deltas.shape):
+            rows.append(
+                {
+                    "parametrization": mlp.PARAMETRIZATIONS[p],
+                    "optimizer": "sgd",
+                    "width": width,
+                    "seed": s,
+                    "step": t + 1,
+                    "layer": mlp.LAYER_NAMES[k],
+                    "mean_abs_delta": float(deltas[p, s, t, k]),
+                }
+            )
+    table = pd.DataFrame(rows)
+    moved = table[(table.step == 2) & (table.layer == "h2")]
+    assert (moved.mean_abs_delta > 0).all()  # the hidden layers move from step 2 on
+    kw = {"optimizer": "sgd", "wide": 1024, "narrow": 256}
+    assert measures.coord_ratio(table, parametrization="mup", steps=(1, 2, 3), **kw) < 1.5
+    assert measures.logit_growth(table, parametrization="sp", step=2, **kw) > 2.5
 
 
 def test_config_relations_of_a_sweep():

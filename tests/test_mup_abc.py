@@ -1,4 +1,4 @@
-"""TP4 Table 1 and the abc phase grid from the conditions (replications.mup.abc), and the files they draw."""
+"""TP4 Table 1 and the abc phase grid from the conditions (replications.mup.abc_space), and the files they draw."""
 
 from fractions import Fraction
 
@@ -8,7 +8,7 @@ import pytest
 from replications.core.parametrization import is_stable, named_parametrization
 from replications.core.provenance import read_table
 from replications.mup import fig_abc_phase, tab_abc
-from replications.mup.abc import abc, abc_table, named_points, phase_table, slice_point, table_cells_reproduced
+from replications.mup.abc_space import abc, abc_table, named_points, phase_table, slice_point, table_cells_reproduced
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,16 @@ from typing import Any
 from replications.core.claims import Claim, write_claims
 from replications.core.provenance import read_table
 from replications.mup import measures
-from replications.mup.abc import table_cells_reproduced
+from replications.mup.abc_space import table_cells_reproduced
 from replications.mup.paper import EXPECTED, SHORT
 
 
 def _edge_note(sweep, by: str) -> str:
-    edge = measures.at_grid_edge(sweep, by)
-    return f"; eta* at the edge of the grid for {by} {edge}" if edge else ""
+    """What the statement must say about the optima it compares: at the grid's edge, or of nets that never trained."""
+    edge, flat = measures.at_grid_edge(sweep, by), measures.untrained(sweep, by)
+    notes = [f"eta* at the edge of the grid for {by} {edge}"] if edge else []
+    notes += [f"no training at any learning rate (best loss >= ln 10) for {by} {flat}"] if flat else []
+    return "".join(f"; {note}" for note in notes)
 
 
 def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Claim]:

@@ -106,19 +106,7 @@ def coordcheck(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: M
     rows = []
     for optimizer_name in ("sgd", "adam"):
         for width in config["widths"]:
-            setups = [
-                mlp.mlp_setup(
-                    x.shape[1],
-                    width,
-                    CLASSES,
-                    parametrization=parametrization,
-                    base_width=config["base_width"],
-                    optimizer=optimizer_name,
-                    input_mult=config["input_mult"],
-                    output_mult=config["output_mult"],
-                )
-                for parametrization in mlp.PARAMETRIZATIONS
-            ]
+            setups = _mlp_setups(config, x.shape[1], width, optimizer_name)
             deltas = _coord_deltas(
                 setups[0].sizes,
                 sweep.stack_variants([list(s.scales) for s in setups]),
@@ -156,8 +144,8 @@ def _mnist5k_standardized() -> tuple[np.ndarray, np.ndarray]:
     return standardize_per_example(ds.x_NxD).astype(np.float32), ds.y_N
 
 
-def _mlp_setups(config: Mapping[str, Any], input_dim: int, width: int) -> list[mlp.MLPSetup]:
-    """SP and muP (PARAMETRIZATIONS order) of one width, SGD, with the section's multipliers."""
+def _mlp_setups(config: Mapping[str, Any], input_dim: int, width: int, optimizer: str = "sgd") -> list[mlp.MLPSetup]:
+    """SP and muP (PARAMETRIZATIONS order) of one width for `optimizer`, with the section's multipliers."""
     return [
         mlp.mlp_setup(
             input_dim,
@@ -165,7 +153,7 @@ def _mlp_setups(config: Mapping[str, Any], input_dim: int, width: int) -> list[m
             CLASSES,
             parametrization=parametrization,
             base_width=config["base_width"],
-            optimizer="sgd",
+            optimizer=optimizer,
             input_mult=config["input_mult"],
             output_mult=config["output_mult"],
         )
@@ -173,7 +161,7 @@ def _mlp_setups(config: Mapping[str, Any], input_dim: int, width: int) -> list[m
     ]
 
 
-def _mlp_sweep(config, setups, log2_lrs_VxL, x, y, loss, momentum) -> np.ndarray:
+def _mlp_sweep(config, setups, log2_lrs_VxL, x, y, loss, momentum, label) -> np.ndarray:
     """losses_VxLxSxT of the MLPs `setups` (one shape) trained by SGD on (x, y) with `loss` ("xent" or "mse")."""
     sizes, loss_fn = setups[0].sizes, mlp.LOSSES[loss]
     return sweep.train_sweep(
@@ -187,6 +175,7 @@ def _mlp_sweep(config, setups, log2_lrs_VxL, x, y, loss, momentum) -> np.ndarray
         seeds=[config["seed"] + s for s in range(config["seeds"])],
         steps=config["steps"],
         batch=config["batch"],
+        label=label,
     )
 
 
@@ -198,10 +187,12 @@ def _stability(config, losses_VxLxSxT) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _largest_stable(log2_lrs: np.ndarray, stable: np.ndarray) -> float:
-    """The largest grid value below which every grid value is stable (NaN if the smallest is not)."""
+    """The largest grid value below which every grid value is stable; NaN where it is not measured: the smallest
+    value is unstable, or every value is stable (the edge lies above the grid)."""
     unstable = np.flatnonzero(~stable)
-    last = len(stable) - 1 if unstable.size == 0 else unstable[0] - 1
-    return float(log2_lrs[last]) if last >= 0 else float("nan")
+    if unstable.size == 0 or unstable[0] == 0:
+        return float("nan")
+    return float(log2_lrs[unstable[0] - 1])
 
 
 def maxlr(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
@@ -218,17 +209,18 @@ def maxlr(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     for width in config["widths"]:
         setups = _mlp_setups(config, x.shape[1], width)
         grids = np.tile(coarse, (len(setups), 1))
-        stable, final = _stability(config, _mlp_sweep(config, setups, grids, x, y, "mse", 0.0))
+        stable, final = _stability(config, _mlp_sweep(config, setups, grids, x, y, "mse", 0.0, f"maxlr width {width}"))
         coarse_edges = [_largest_stable(coarse, flags) for flags in stable]
-        refine = [np.isfinite(e) and e < coarse[-1] for e in coarse_edges]
+        refine = [bool(np.isfinite(e)) for e in coarse_edges]
         if fractions.size and any(refine):
             fine = np.array(
                 [
-                    e + config["log2_lr_step"] * fractions if r else coarse[: fractions.size]
+                    e + config["log2_lr_step"] * fractions if r else np.full(fractions.size, coarse[0])
                     for e, r in zip(coarse_edges, refine, strict=True)
                 ]
             )
-            fine_stable, fine_final = _stability(config, _mlp_sweep(config, setups, fine, x, y, "mse", 0.0))
+            refined = _mlp_sweep(config, setups, fine, x, y, "mse", 0.0, f"maxlr width {width}, refined")
+            fine_stable, fine_final = _stability(config, refined)
             keep = np.array(refine)[:, None] & np.ones_like(fine, bool)
             grids = np.concatenate([grids, np.where(keep, fine, np.nan)], axis=1)
             stable = np.concatenate([stable, fine_stable], axis=1)
@@ -290,7 +282,7 @@ def transfer(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Map
     for width in config["widths"]:
         setups = _mlp_setups(config, x.shape[1], width)
         grids = np.tile(log2_lrs, (len(setups), 1))
-        losses = _mlp_sweep(config, setups, grids, x, y, "xent", config["momentum"])
+        losses = _mlp_sweep(config, setups, grids, x, y, "xent", config["momentum"], f"transfer width {width}")
         for v, parametrization in enumerate(mlp.PARAMETRIZATIONS):
             rows += _sweep_rows(
                 losses[v], log2_lrs, config["loss_window"], parametrization=parametrization, width=width
@@ -313,6 +305,7 @@ def _resnet_sweep(config, setups, log2_lrs, x, y) -> np.ndarray:
         seeds=[config["seed"] + s for s in range(config["seeds"])],
         steps=config["steps"],
         batch=config["batch"],
+        label=f"depth L = {setups[0].depth}",
     )
 
 

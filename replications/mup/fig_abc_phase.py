@@ -1,5 +1,5 @@
 """Tensor Programs IV's caricature of the space of abc-parametrizations (its Fig. 4), computed from the conditions:
-two slices of an L = 2, c = 0 MLP (`mup.abc.slice_point`), each grid point coloured by its region.
+two slices of an L = 2, c = 0 MLP (`mup.abc_space.slice_point`), each grid point coloured by its region.
 
 Left, the readout's learning rate maximal (2 a_3 + c = 1): stable points are all nontrivial, kernel regime (r > 0)
 above the line m = 0 and feature learning on it (A >= 1), where muP sits; NTP is a corner of the kernel
@@ -24,7 +24,7 @@ from matplotlib.patches import Patch
 
 from replications.core.plotting import save_figure, set_theme
 from replications.core.provenance import read_table
-from replications.mup.abc import REGIONS, named_points
+from replications.mup.abc_space import REGIONS, named_points
 
 COLORS = {"unstable": "#d4d4d4", "trivial": "#fbfaf5", "kernel": "#8db8dd", "feature_learning": "#e8710a"}
 LEGEND = {

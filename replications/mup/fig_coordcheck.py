@@ -27,7 +27,7 @@ from replications.core.provenance import read_table
 from replications.mup.measures import coord_ratio, coord_widths, logit_growth
 
 LAYERS = {
-    "h1": "$h^1 = W^1\\xi$",
+    "h1": "$h^1 = \\sqrt{\\iota}\\,W^1\\xi$",
     "h2": "$h^2 = W^2x^1$",
     "x2": "$x^2$ (readout input)",
     "logits": "logits",

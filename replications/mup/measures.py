@@ -41,6 +41,13 @@ def at_grid_edge(sweep: pd.DataFrame, by: str) -> list:
     return [key for key, value in best.items() if value in edges]
 
 
+def untrained(sweep: pd.DataFrame, by: str, classes: int = 10) -> list:
+    """The values of `by` whose best mean training loss is at least ln(classes), the loss of a uniform guess: nets
+    that did not train at any learning rate, whose eta* means nothing."""
+    best = best_loss(sweep, by)
+    return [key for key, value in best.items() if not value < np.log(classes)]
+
+
 def wider_better(sweep: pd.DataFrame) -> float:
     """Fraction of consecutive width pairs in which the loss at the wider net's own eta* is below the narrower's."""
     best = best_loss(sweep, "width").sort_index().to_numpy()
@@ -48,10 +55,10 @@ def wider_better(sweep: pd.DataFrame) -> float:
 
 
 def maxlr_slope(maxlr: pd.DataFrame, parametrization: str) -> float:
-    """Least-squares slope of log2 (largest stable learning rate) against log2 width (NaN from fewer than two
-    widths with a stable learning rate)."""
-    rows = maxlr[maxlr["parametrization"] == parametrization].dropna(subset=["log2_max_lr"])
-    if rows["width"].nunique() < 2:
+    """Least-squares slope of log2 (largest stable learning rate) against log2 width; NaN when a width's rate was
+    not measured (outside the grid) or there are fewer than two widths."""
+    rows = maxlr[maxlr["parametrization"] == parametrization]
+    if rows["log2_max_lr"].isna().any() or rows["width"].nunique() < 2:
         return float("nan")
     return float(np.polyfit(np.log2(rows["width"]), rows["log2_max_lr"], 1)[0])
 
@@ -73,8 +80,10 @@ def coord_ratio(
     rows = deltas[(deltas["parametrization"] == parametrization) & (deltas["optimizer"] == optimizer)]
     means = rows[rows["step"].isin(steps)].groupby(["layer", "step", "width"])["mean_abs_delta"].mean().unstack()
     a, b = means[wide], means[narrow]
-    moved = (a > 0) | (b > 0)
+    moved = ~((a == 0) & (b == 0))
     q = (a[moved] / b[moved]).to_numpy()
+    if q.size == 0 or not np.isfinite(q).all() or (q == 0).any():
+        return float("nan")  # nothing moved, or a layer moved at one width only: no ratio to report
     return float(np.max(np.maximum(q, 1 / q)))
 
 

@@ -28,7 +28,7 @@ from replications.core.parametrization import mup_lr_factors, mup_scales
 
 PARAMETRIZATIONS = ("sp", "mup")
 READOUTS = ("zero", "random")
-LAYER_NAMES = ("h1", "h2", "x2", "logits")  # W^1 xi, W^2 x^1, relu(h^2) (the readout's input), f
+LAYER_NAMES = ("h1", "h2", "x2", "logits")  # sqrt(iota) xi W^1, relu(h^1) W^2, relu(h^2) (the readout's input), f
 
 
 class MLPSetup(NamedTuple):
@@ -56,6 +56,10 @@ def mlp_setup(
         raise ValueError(f"unknown parametrization {parametrization!r}; known: {', '.join(PARAMETRIZATIONS)}")
     if readout not in READOUTS:
         raise ValueError(f"unknown readout {readout!r}; known: {', '.join(READOUTS)}")
+    if optimizer not in ("sgd", "adam"):
+        raise ValueError(f"unknown optimizer {optimizer!r}; known: sgd, adam")
+    if base_width < 1:
+        raise ValueError(f"base_width must be >= 1, got {base_width}")
     if not (input_mult > 0 and output_mult > 0):
         raise ValueError(f"multipliers must be > 0, got input {input_mult}, output {output_mult}")
     sizes = (input_dim, width, width, classes)
@@ -65,7 +69,6 @@ def mlp_setup(
     else:
         scales = list(layer_scales(sizes, parametrization="standard", weight_var=1.0, bias_var=0.0))
         factors = [{"W": 1.0, "b": 1.0} for _ in scales]
-        mup_lr_factors(sizes, base_width, optimizer)  # the same checks of the arguments
     scales = [s._replace(bias_std=0.0, bias_multiplier=0.0) for s in scales]
     root = input_mult**0.5
     scales[0] = scales[0]._replace(weight_std=scales[0].weight_std / root, weight_multiplier=root)

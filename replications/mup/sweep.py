@@ -23,6 +23,9 @@ import numpy as np
 import optax
 
 from replications.core.parametrization import scale_updates
+from replications.core.progress import Progress, report_step
+
+PROGRESS_SECONDS = 30.0  # a sweep expected to take less prints no progress lines
 
 Hyper = object  # a pytree of numbers, one variant
 InitFn = Callable[[jax.Array, Hyper], object]  # (key, hyper) -> parameters
@@ -59,10 +62,12 @@ def train_sweep(
     seeds: Sequence[int],
     steps: int,
     batch: int,
+    label: str = "sweep",
 ) -> np.ndarray:
     """losses_VxLxSxT of the module docstring; `learning_rates` is (V, L), one row per variant. The functions must
     be pure (hyper and the learning rate are traced); each seed gives the init key `PRNGKey(seed)` and the
-    minibatch order."""
+    minibatch order. A sweep of more than PROGRESS_SECONDS prints a progress line every 5 % of its steps, headed
+    `label`."""
     lrs_VxL = np.asarray(learning_rates, np.float32)
     if lrs_VxL.ndim != 2 or lrs_VxL.shape[0] != len(hypers):
         raise ValueError(f"learning_rates must be (variants = {len(hypers)}, L), got shape {lrs_VxL.shape}")
@@ -74,20 +79,22 @@ def train_sweep(
         optimizer = make_optimizer(lr, hyper)
         params = init_fn(key, hyper)
 
-        def step(carry, idx_B):
-            p, state = carry
+        def step(carry, t_and_idx):
+            (p, state), (t, idx_B) = carry, t_and_idx
             loss, grads = jax.value_and_grad(loss_fn)(p, x[idx_B], y[idx_B], hyper)
             updates, state = optimizer.update(grads, state, p)
+            report_step(t, steps)  # t is not batched: one callback for the whole sweep, every 5 % of the steps
             return (optax.apply_updates(p, updates), state), loss
 
-        _, losses_T = jax.lax.scan(step, (params, optimizer.init(params)), idx_TxB)
+        _, losses_T = jax.lax.scan(step, (params, optimizer.init(params)), (jnp.arange(steps), idx_TxB))
         return losses_T
 
     over_seeds = jax.vmap(one_net, in_axes=(None, None, 0, 0))
     over_lrs = jax.vmap(over_seeds, in_axes=(None, 0, None, None))
     run = jax.jit(jax.vmap(over_lrs, in_axes=(0, 0, None, None)))
     start = time.perf_counter()
-    losses = np.asarray(run(stack_variants(hypers), jnp.asarray(lrs_VxL), keys_S, idx_SxTxB))
+    with Progress(steps, label, min_seconds=PROGRESS_SECONDS):
+        losses = np.asarray(run(stack_variants(hypers), jnp.asarray(lrs_VxL), keys_S, idx_SxTxB))
     print(
         f"  sweep: {len(hypers)} variants x {lrs_VxL.shape[1]} learning rates x {len(seeds)} seeds x {steps} steps "
         f"in {time.perf_counter() - start:.1f} s",

@@ -1,6 +1,6 @@
 """Tensor Programs IV, Table 1, recomputed: the exponents of SP, SP with learning rate 1/n, NTP, MFP and muP, their
 feature speed r, readout exponents 2 a_{L+1} + c and a_{L+1} + b_{L+1} + r, and whether each is stable, nontrivial,
-feature learning or in the kernel regime, decided exactly from the conditions (`mup.abc`). A computed cell that
+feature learning or in the kernel regime, decided exactly from the conditions (`mup.abc_space`). A computed cell that
 differs from the paper's says "≠ paper: v". Written as markdown and as a PNG/PDF table.
 """
 
@@ -18,7 +18,7 @@ import pandas as pd
 
 from replications.core.plotting import save_figure, set_theme
 from replications.core.provenance import atomic_write, read_table
-from replications.mup.abc import QUANTITIES, table_cells_reproduced
+from replications.mup.abc_space import QUANTITIES, table_cells_reproduced
 
 TITLE = "Tensor Programs IV, Table 1, recomputed from the stability, non-triviality and feature-learning conditions"
 # (figure label, markdown label, table column): rows as in the paper, parametrizations as columns

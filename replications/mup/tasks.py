@@ -2,7 +2,7 @@
 
 TASKS = {
     "data": "experiments:data",
-    "abc": "abc:abc",
+    "abc": "abc_space:abc",
     "coordcheck": "experiments:coordcheck",
     "maxlr": "experiments:maxlr",
     "transfer": "experiments:transfer",
