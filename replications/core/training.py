@@ -48,8 +48,10 @@ from replications.core.nets import (
     layer_scales,
     mlp_sizes,
 )
+from replications.core.progress import Progress, report_step
 
 SELECTIONS = ("accuracy", "mse")
+GRID_PROGRESS_SECONDS = 60.0  # a grid expected to train within this many seconds prints no progress lines
 
 
 def mse_loss(f_NxK: jax.Array, y_NxK: jax.Array) -> jax.Array:
@@ -340,8 +342,9 @@ def train_grid(
             raise ValueError(f"{name} must be finite and >= 0, got {values}")
     hyper = Hyperparameters(*(np.asarray(a, np.float32) for a in hyper[:3]), np.asarray(hyper.seed, np.int32))
     program = _grid_program(sizes, activation, parametrization, steps, batch_size, eval_every, select_by)
-    result = program(hyper, x_train, y_train, x_valid, y_valid, x_test, y_test)
-    return jax.tree.map(np.asarray, result)
+    label = f"train_grid: {hyper.seed.size} nets, width {width}, depth {depth}, {len(x_train)} points"
+    with Progress(steps, label, min_seconds=GRID_PROGRESS_SECONDS):  # block on the result inside: the steps report
+        return jax.tree.map(np.asarray, program(hyper, x_train, y_train, x_valid, y_valid, x_test, y_test))
 
 
 @functools.lru_cache(maxsize=8)
@@ -377,6 +380,7 @@ def _grid_program(
             batch_B = jax.lax.dynamic_slice(order_N, ((t % batches_per_epoch) * batch_size,), (batch_size,))
             loss, grads = jax.value_and_grad(lambda q: mse_loss(apply(q, x_train[batch_B]), y_train[batch_B]))(p)
             updates, opt_state = optimizer.update(grads, opt_state, p)
+            report_step(t, steps)  # t is not batched: one callback for the whole grid, every 5 % of the steps
             return (optax.apply_updates(p, updates), opt_state, diverged | ~jnp.isfinite(loss)), None
 
         def is_better(new: Metrics, best: Metrics) -> jax.Array:

@@ -28,8 +28,11 @@ import numpy as np
 import scipy.special
 from numpy.polynomial.hermite_e import hermegauss
 
+from replications.core.progress import track
+
 UNIT_BLOCK = 1024
 _ELEMENTS_PER_CHUNK = 2**25  # draws x units x points held at once: 128 MiB of float32
+PROGRESS_SECONDS = 30.0  # a sampling call expected to take less than this prints no progress lines
 
 
 def _step(z: jax.Array) -> jax.Array:
@@ -148,9 +151,13 @@ def sample_functions(
     chunk = max(1, min(draws, _ELEMENTS_PER_CHUNK // (block * x_PxD.shape[0])))
     draw_keys = jax.vmap(lambda d: jax.random.fold_in(key, d))(jnp.arange(draws + (-draws % chunk)))
     traced = _traced(prior)
+    starts = track(
+        range(0, len(draw_keys), chunk),
+        f"{draws} functions at {len(x_PxD)} inputs, H = {prior.hidden_units}",
+        min_seconds=PROGRESS_SECONDS,
+    )
     out = [
-        np.asarray(_functions(draw_keys[i : i + chunk], x_PxD, reference, traced, prior.hidden_units))
-        for i in range(0, len(draw_keys), chunk)
+        np.asarray(_functions(draw_keys[i : i + chunk], x_PxD, reference, traced, prior.hidden_units)) for i in starts
     ]
     return np.concatenate(out)[:draws]
 
@@ -185,10 +192,11 @@ def sample_at_point(key: jax.Array, prior: Prior, x0_sq_norm: float, draws: int)
     chunk = max(1, _ELEMENTS_PER_CHUNK // (4 * prior.hidden_units))
     traced = _traced(prior)
     n_chunks = math.ceil(draws / chunk)
+    chunks = track(range(n_chunks), f"{draws} draws of f(x0), H = {prior.hidden_units}", min_seconds=PROGRESS_SECONDS)
     return np.concatenate(
         [
             np.asarray(_at_point_chunk(jax.random.fold_in(key, i), z_sd, traced, prior.hidden_units, chunk))
-            for i in range(n_chunks)
+            for i in chunks
         ]
     )[:draws]
 
