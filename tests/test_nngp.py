@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from replications.nngp.data import mnist_parts, nested_train_subsets
+from replications.nngp.data import load_parts, nested_train_subsets
 from replications.nngp.experiments import max_relative_error
 from replications.nngp.gp_search import grid_values
 from replications.nngp.measures import best_nn, binned_uncertainty, critical_advantage, uncertainty_correlation
@@ -12,7 +12,7 @@ from replications.nngp.phase import chi1, tanh_fixed_point
 
 
 def test_parts_are_standardized_disjoint_and_balanced():
-    parts = mnist_parts({"train": 100, "validation": 0, "test": 50}, seed=1)
+    parts = load_parts({"seed": 1}, {"train": 100, "validation": 0, "test": 50})
     assert set(parts) == {"train", "test"}
     for part in parts.values():
         np.testing.assert_allclose(np.sum(part.x_NxD**2, axis=1) / part.x_NxD.shape[1], 1.0, rtol=1e-6)

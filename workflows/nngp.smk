@@ -1,5 +1,13 @@
-# Lee et al. 2018, Deep Neural Networks as Gaussian Processes: kernels, GP inference and trained nets on MNIST 5k.
-# Compute tasks in replications/nngp/experiments.py; one module per figure or table; claims in claims.py.
+# Lee et al. 2018, Deep Neural Networks as Gaussian Processes: kernels, GP inference and trained nets on MNIST 5k (or
+# the dataset of nngp.dataset). Compute tasks in replications/nngp/experiments.py; one module per figure or table;
+# claims in claims.py.
+
+from replications.core.config import ConfigError
+from replications.nngp.datasets import config_problems
+
+# What the schema cannot say (the dataset's folder, whether the splits fit the dataset), before any job runs.
+if nngp_problems := config_problems(config["nngp"]):
+    raise ConfigError("invalid configuration:\n" + "\n".join(f"  {key}: {problem}" for key, problem in nngp_problems))
 
 NNGP_RESULTS = f"{RESULTS}/nngp"
 NNGP_FIGURES = f"{FIGURES}/nngp"
@@ -35,6 +43,8 @@ for nngp_task, nngp_outputs in NNGP_COMPUTE.items():
             task=nngp_task,
             config=group_config("nngp"),
             io=io_args,
+        resources:
+            **COMPUTE_RESOURCES,
         conda:
             "../envs/replications.yaml"
         log:
@@ -64,6 +74,8 @@ for nngp_figure, nngp_inputs in NNGP_FIGURE_INPUTS.items():
             task=nngp_figure,
             config=group_config("nngp"),
             io=io_args,
+        resources:
+            **LIGHT_RESOURCES,
         conda:
             "../envs/replications.yaml"
         log:
@@ -82,6 +94,8 @@ rule nngp_claims:
     params:
         config=group_config("nngp"),
         io=io_args,
+    resources:
+        **LIGHT_RESOURCES,
     conda:
         "../envs/replications.yaml"
     log:

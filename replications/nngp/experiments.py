@@ -1,4 +1,5 @@
-"""The NNGP group's compute tasks: kernels, GP inference and trained nets on MNIST 5k -> tidy tables in results/nngp/.
+"""The NNGP group's compute tasks: kernels, GP inference and trained nets on the configured dataset (MNIST 5k by
+default) -> tidy tables in results/nngp/.
 
 Every task takes the whole `nngp` section of the config (with `profile`) and a mapping of output names to paths.
 """
@@ -17,7 +18,7 @@ from replications.core.kernels import activation_second_moment, fc_kernel, latti
 from replications.core.provenance import provenance, write_table
 from replications.core.sphere import angle_interpolation, angular_kernels, input_angles, kernel_from_angles
 from replications.nngp import gp_search, nn_search
-from replications.nngp.data import mnist_parts, nested_train_subsets
+from replications.nngp.data import load_parts, nested_train_subsets
 from replications.nngp.phase import chi1
 
 
@@ -26,12 +27,12 @@ def _write(path: Path, rows: pd.DataFrame | list[dict], config: Mapping[str, Any
 
 
 def _search_parts(config: Mapping[str, Any]) -> tuple[dict, dict[int, np.ndarray]]:
-    parts = mnist_parts(config["split"], config["seed"])
+    parts = load_parts(config, config["split"])
     return parts, nested_train_subsets(parts["train"].y_N, config["train_sizes"], config["seed"])
 
 
 def gp_search_task(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
-    """NNGP search at every training size (Fig 1; the largest is Table 1's), for every activation."""
+    """NNGP search at every training size (Fig 1; Table 1 takes `datasets.table1_sizes`), for every activation."""
     parts, subsets = _search_parts(config)
     tables = [gp_search.search(a, parts, subsets, config["gp_search"], config) for a in config["activations"]]
     _write(outputs["search"], pd.concat(tables), config)
@@ -47,7 +48,7 @@ def nn_search_task(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> No
 def uncertainty(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     """Per test point: the NNGP's predictive variance and its realized squared error (mean over the 10 outputs)."""
     section = config["fig3_uncertainty"]
-    parts = mnist_parts(section["split"], config["seed"])
+    parts = load_parts(config, section["split"])
     train, test = parts["train"], parts["test"]
     hyper = {k: section[k] for k in ("depth", "activation", "weight_var", "bias_var")}
     method = config["kernel_method"][section["activation"]]
@@ -66,7 +67,7 @@ def uncertainty(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
 def phase(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     """Test accuracy of the NNGP over the (weight_var, bias_var) grid at several depths, with chi_1 of each cell."""
     section = config["fig4_phase"]
-    parts = mnist_parts(section["split"], config["seed"])
+    parts = load_parts(config, section["split"])
     train, test = parts["train"], parts["test"]
     at_train = angle_interpolation(input_angles(train.x_NxD), section["angles"])
     at_test = angle_interpolation(input_angles(train.x_NxD, test.x_NxD), section["angles"])
@@ -107,13 +108,14 @@ def lattice(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
 
     `angles`: NNGP against the angle between unit-variance inputs, both methods, several depths.
     `variance`: the table's E[phi(u)^2] against the exact one over input variances (where the u-grid truncates).
-    `mnist`: the claim's measurement, lattice vs exact NNGP on standardized MNIST digits at depth `claim_depth`.
+    `mnist`: the claim's measurement, lattice vs exact NNGP on standardized inputs (MNIST digits by default) at
+    depth `claim_depth`.
     """
     section = config["lattice"]
     grid = gp_search.lattice_grid(config)
     angle_rows, variance_rows, mnist_rows = [], [], []
     variances = np.geomspace(section["variances"]["start"], section["variances"]["stop"], section["variances"]["num"])
-    x = mnist_parts({"test": section["claim_inputs"]}, config["seed"])["test"].x_NxD
+    x = load_parts(config, {"test": section["claim_inputs"]})["test"].x_NxD
     for activation in section["activations"]:
         both = {
             method: angular_kernels(

@@ -14,6 +14,7 @@ import pandas as pd
 
 from replications.core.plotting import save_figure, set_theme
 from replications.core.provenance import read_table
+from replications.nngp.datasets import dataset_info
 from replications.nngp.measures import best_nn, selected_gp
 
 
@@ -73,7 +74,7 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
             ax.set_xscale("log")
             ax.set_xlabel("training-set size")
             ax.set_ylabel(metric.replace("_", " ").replace("mse", "MSE"))
-            ax.set_title(f"MNIST, {activation}")
+            ax.set_title(f"{dataset_info(config).label}, {activation}")
             if c == 0:
                 ax.legend(fontsize="small")
     fig.suptitle("NNGP against the best SGD-trained net of each width (selected on validation)")

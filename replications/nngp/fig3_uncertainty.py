@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 
 from replications.core.plotting import save_figure, set_theme
 from replications.core.provenance import read_table
+from replications.nngp.datasets import dataset_info
 from replications.nngp.measures import binned_uncertainty, uncertainty_correlation
 
 
@@ -30,7 +31,8 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     ax.set_xlabel("NNGP predicted variance (bin mean)")
     ax.set_ylabel("realized MSE (bin mean)")
     ax.set_title(
-        f"MNIST, {section['split']['train']:,} training points, {section['activation']}, depth {section['depth']}\n"
+        f"{dataset_info(config).label}, {section['split']['train']:,} training points, {section['activation']}, "
+        f"depth {section['depth']}\n"
         f"$\\sigma_w^2 = {section['weight_var']:g}$, $\\sigma_b^2 = {section['bias_var']:g}$; "
         f"{section['points_per_bin']} test points per bin; corr = {corr:.3f}"
     )

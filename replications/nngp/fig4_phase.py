@@ -16,6 +16,7 @@ import numpy as np
 
 from replications.core.plotting import save_figure, set_theme
 from replications.core.provenance import read_table
+from replications.nngp.datasets import dataset_info
 from replications.nngp.measures import critical_advantage
 
 
@@ -54,6 +55,9 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
             ax.set_ylabel(r"$\sigma_b^2$")
             ax.grid(False)
     split = section["split"]
-    fig.suptitle(f"NNGP test accuracy on MNIST ({split['train']} train, {split['test']} test); dotted: $\\chi_1 = 1$")
+    fig.suptitle(
+        f"NNGP test accuracy on {dataset_info(config).label} ({split['train']} train, {split['test']} test); "
+        "dotted: $\\chi_1 = 1$"
+    )
     fig.tight_layout()
     save_figure(fig, outputs["png"])

@@ -1,5 +1,6 @@
-"""Lee et al. 2018 Table 1 at the sizes MNIST 5k allows: test accuracy of the best NNGP and the best SGD-trained net,
-selected on validation, beside the paper's numbers. Written as CSV, markdown and a PNG table.
+"""Lee et al. 2018 Table 1 at every training size of the config that the paper reports for the dataset (MNIST 1k by
+default; `datasets.table1_sizes`): test accuracy of the best NNGP and the best SGD-trained net, selected on
+validation, beside the paper's numbers (blank where the paper has none). Written as CSV, markdown and a PNG table.
 
 Model strings follow the paper: NN-depth-width-weight_var-bias_var and GP-depth-weight_var-bias_var.
 """
@@ -15,6 +16,7 @@ import pandas as pd
 
 from replications.core.plotting import save_figure, set_theme
 from replications.core.provenance import atomic_write, read_table
+from replications.nngp.datasets import dataset_info, size_label, table1_sizes
 from replications.nngp.measures import best_nn, selected_gp
 from replications.nngp.paper import TABLE1
 
@@ -22,29 +24,30 @@ PAPER = {(e.dataset, e.train_size, e.activation, e.model): e for e in TABLE1}
 
 
 def table(config: Mapping[str, Any], gp: pd.DataFrame, nn: pd.DataFrame) -> pd.DataFrame:
-    """One row per (activation, model) at Table 1's training size: ours and the paper's."""
-    size = max(config["train_sizes"])
+    """One row per (Table 1 training size, activation, model): ours and the paper's."""
+    info = dataset_info(config)
     rows = []
-    for activation in config["activations"]:
-        g = selected_gp(gp, activation, size)
-        n = best_nn(nn, activation=activation, train_size=size)
-        ours = {
-            "nn": (f"NN-{n['depth']}-{n['width']}-{n['weight_var']:.2f}-{n['bias_var']:.2f}", n["test_accuracy"]),
-            "gp": (f"GP-{g['depth']}-{g['weight_var']:.2f}-{g['bias_var']:.2f}", g["test_accuracy"]),
-        }
-        for model, (name, accuracy) in ours.items():
-            paper = PAPER.get(("mnist", size, activation, model))  # the paper reports 1k, 10k and 50k only
-            rows.append(
-                {
-                    "dataset": f"MNIST:{size // 1000}k" if size >= 1000 else f"MNIST:{size}",
-                    "activation": activation,
-                    "model": model,
-                    "ours_best": name,
-                    "ours_test_accuracy": accuracy,
-                    "paper_best": paper.best if paper else "",
-                    "paper_test_accuracy": paper.test_accuracy if paper else float("nan"),
-                }
-            )
+    for size in table1_sizes(config):
+        for activation in config["activations"]:
+            g = selected_gp(gp, activation, size)
+            n = best_nn(nn, activation=activation, train_size=size)
+            ours = {
+                "nn": (f"NN-{n['depth']}-{n['width']}-{n['weight_var']:.2f}-{n['bias_var']:.2f}", n["test_accuracy"]),
+                "gp": (f"GP-{g['depth']}-{g['weight_var']:.2f}-{g['bias_var']:.2f}", g["test_accuracy"]),
+            }
+            for model, (name, accuracy) in ours.items():
+                paper = PAPER.get((info.paper, size, activation, model))  # MNIST 1k, 10k, 50k; CIFAR 1k, 10k, 45k
+                rows.append(
+                    {
+                        "dataset": f"{info.row_label}:{size_label(size)}",
+                        "activation": activation,
+                        "model": model,
+                        "ours_best": name,
+                        "ours_test_accuracy": accuracy,
+                        "paper_best": paper.best if paper else "",
+                        "paper_test_accuracy": paper.test_accuracy if paper else float("nan"),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -95,9 +98,9 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     grid.auto_set_font_size(False)
     grid.set_fontsize(9.5)
     grid.scale(1, 1.5)
-    split = config["split"]
+    split, info = config["split"], dataset_info(config)
     ax.set_title(
-        f"Table 1 (Lee et al. 2018) on MNIST 5k: {split['validation']} validation and {split['test']} test digits; "
-        "models selected on validation accuracy"
+        f"Table 1 (Lee et al. 2018) on {info.title}: {split['validation']} validation and {split['test']} test "
+        f"{info.unit}; models selected on validation accuracy"
     )
     save_figure(fig, outputs["png"])
