@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CORES ?= 2
 SNAKEMAKE := $(BIN)/snakemake --cores $(CORES)
 
-.PHONY: figures smoke test lint bench clean
+.PHONY: figures smoke test test-cluster lint bench clean
 
 $(BIN)/snakemake: envs/requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,12 @@ lint: $(BIN)/snakemake
 test: lint
 	$(BIN)/python -m pytest
 
+## A one-node SLURM cluster on this machine (needs root and apt-get; skips without): the smoke profile through it.
+test-cluster: $(BIN)/snakemake
+	PYTHON=$(abspath $(BIN))/python bash tests/cluster/run.sh
+
 bench: $(BIN)/snakemake
-	$(BIN)/python -m pytest tests/benchmarks/bench_kernels.py -s
+	$(BIN)/python -m pytest tests/benchmarks/bench_kernels.py tests/benchmarks/bench_sweep.py -s
 
 clean:
 	rm -rf results .snakemake

@@ -31,3 +31,4 @@ rule all:
     default_target: True
     input:
         f"{FIGURES}/CLAIMS.md",
+        f"{FIGURES}/BENCHMARKS.md",

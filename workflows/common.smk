@@ -13,6 +13,18 @@ envvars:
 
 
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+# On a GPU, JAX then takes memory as it needs it instead of 75 % of the device at start, so several jobs can share
+# one GPU (no effect on a CPU). Jobs inherit it, locally and through SLURM (sbatch exports the environment).
+os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+
+# What each job asks a cluster for (SLURM reads them; a local run ignores mem_mb and runtime, in minutes). Compute
+# jobs: the profile's budget and `gpus_per_job` GPUs (0: CPU only); figure, table and claim jobs: little.
+COMPUTE_RESOURCES = {
+    "mem_mb": 32000 if config["profile"] == "paper" else 8000,
+    "runtime": 12 * 60 if config["profile"] == "paper" else 60,
+    "gpu": config["gpus_per_job"],
+}
+LIGHT_RESOURCES = {"mem_mb": 2000, "runtime": 15}
 
 
 def task_config(group, section):

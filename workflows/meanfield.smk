@@ -26,6 +26,8 @@ for meanfield_task in MEANFIELD_COMPUTE:
             task=meanfield_task,
             config=task_config("meanfield", meanfield_task),
             io=io_args,
+        resources:
+            **COMPUTE_RESOURCES,
         conda:
             "../envs/replications.yaml"
         log:
@@ -51,6 +53,8 @@ for meanfield_task in MEANFIELD_COMPUTE:
             task=f"fig_{meanfield_task}",
             config=task_config("meanfield", meanfield_task),
             io=io_args,
+        resources:
+            **LIGHT_RESOURCES,
         conda:
             "../envs/replications.yaml"
         log:
@@ -73,6 +77,8 @@ rule meanfield_claims:
     params:
         config=group_config("meanfield"),
         io=io_args,
+    resources:
+        **LIGHT_RESOURCES,
     conda:
         "../envs/replications.yaml"
     log:

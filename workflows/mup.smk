@@ -31,6 +31,8 @@ rule mup_data:
     params:
         config=task_config("mup", "data"),
         io=io_args,
+    resources:
+        **LIGHT_RESOURCES,
     conda:
         "../envs/replications.yaml"
     log:
@@ -55,6 +57,8 @@ for mup_task in MUP_COMPUTE:
             task=mup_task,
             config=task_config("mup", mup_task),
             io=io_args,
+        resources:
+            **COMPUTE_RESOURCES,
         conda:
             "../envs/replications.yaml"
         log:
@@ -84,6 +88,8 @@ for mup_figure, (mup_source, mup_extra) in MUP_FIGURE_TASKS.items():
             task=mup_figure,
             config=task_config("mup", mup_source),
             io=io_args,
+        resources:
+            **LIGHT_RESOURCES,
         conda:
             "../envs/replications.yaml"
         log:
@@ -102,6 +108,8 @@ rule mup_claims:
     params:
         config=group_config("mup"),
         io=io_args,
+    resources:
+        **LIGHT_RESOURCES,
     conda:
         "../envs/replications.yaml"
     log:

@@ -33,6 +33,8 @@ for neal_task in NEAL_COMPUTE:
             task=neal_task,
             config=task_config("neal", neal_task),
             io=io_args,
+        resources:
+            **COMPUTE_RESOURCES,
         conda:
             "../envs/replications.yaml"
         log:
@@ -61,6 +63,8 @@ for neal_figure, neal_task in NEAL_FIGURES_FROM.items():
             task=neal_figure,
             config=task_config("neal", neal_task),
             io=io_args,
+        resources:
+            **LIGHT_RESOURCES,
         conda:
             "../envs/replications.yaml"
         log:
@@ -82,6 +86,8 @@ rule neal_claims:
     params:
         config=group_config("neal"),
         io=io_args,
+    resources:
+        **LIGHT_RESOURCES,
     conda:
         "../envs/replications.yaml"
     log:

@@ -33,6 +33,8 @@ for ntk_task in NTK_COMPUTE:
             task=ntk_task,
             config=task_config("ntk", ntk_task),
             io=io_args,
+        resources:
+            **COMPUTE_RESOURCES,
         conda:
             "../envs/replications.yaml"
         log:
@@ -61,6 +63,8 @@ for ntk_figure, ntk_task in NTK_FIGURES_FROM.items():
             task=ntk_figure,
             config=task_config("ntk", ntk_task),
             io=io_args,
+        resources:
+            **LIGHT_RESOURCES,
         conda:
             "../envs/replications.yaml"
         log:
@@ -83,6 +87,8 @@ rule ntk_claims:
     params:
         config=group_config("ntk"),
         io=io_args,
+    resources:
+        **LIGHT_RESOURCES,
     conda:
         "../envs/replications.yaml"
     log:

@@ -1,4 +1,5 @@
-"""Report tasks: `python -m replications report claims --in GROUP=claims.json ... --out table=CLAIMS.md`."""
+"""Report tasks: `python -m replications report claims --in GROUP=claims.json ... --out table=CLAIMS.md`, and
+`python -m replications report benchmarks ... --out table=BENCHMARKS.md` (`replications/report/benchmarks.py`)."""
 
 from __future__ import annotations
 
@@ -16,4 +17,4 @@ def claims(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mappi
     atomic_write(outputs["table"], lambda tmp: tmp.write_text(text))
 
 
-TASKS = {"claims": claims}
+TASKS = {"claims": claims, "benchmarks": "benchmarks:write"}

@@ -1,0 +1,111 @@
+"""figures/BENCHMARKS.md from fake Snakemake benchmark files: rows, repeats, unmeasured values, subtotals, the grand
+total, the machine line, and the task as the rule calls it."""
+
+import json
+
+import pytest
+
+from replications.__main__ import main
+from replications.report.benchmarks import (
+    JobBenchmark,
+    benchmarks_markdown,
+    machine_description,
+    machine_line,
+    read_benchmark,
+)
+
+HEADER = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+MACHINE = {
+    "cpu": "Test CPU 3000",
+    "cores": 16,
+    "usable_cores": 2,
+    "memory_gib": 23.5,
+    "os": "Debian GNU/Linux 12 (Linux 6.1, x86_64)",
+    "gpus": [],
+    "python": "3.11.2",
+    "jax": "0.6.0",
+    "jaxlib": "0.6.0",
+}
+
+
+def write_tsv(path, *rows: str, header: str = HEADER) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(header + "".join(row + "\n" for row in rows))
+
+
+@pytest.fixture
+def results(tmp_path):
+    """results/neal/benchmarks with two jobs (one run twice), results/ntk/benchmarks with one job with an
+    unmeasured RSS and Snakemake's extended columns; no benchmarks for mup."""
+    neal, ntk = tmp_path / "results/neal/benchmarks", tmp_path / "results/ntk/benchmarks"
+    write_tsv(neal / "convergence.tsv", "38.70\t0:00:38\t691.29\t2082.34\t661.31\t674.96\t0.00\t0.01\t59.13\t23.49")
+    write_tsv(
+        neal / "covariance.tsv",
+        "10.00\t0:00:10\t700.00\t2052.72\t682.75\t696.40\t0.02\t0.05\t147.75\t20.00",
+        "20.00\t0:00:20\t712.86\t2052.72\t682.75\t696.40\t0.02\t0.05\t147.75\t24.00",
+    )
+    write_tsv(
+        ntk / "pca.tsv",
+        "80.12\t0:01:20\tNA\tNA\tNA\tNA\t0.00\t0.10\t150.0\t150.50\tjob1\tntk_pca\t\t\t2",
+        header=HEADER.rstrip("\n") + "\tjobid\trule_name\twildcards\tparams\tthreads\n",
+    )
+    (tmp_path / "results/neal/benchmarks/notes.txt").write_text("not a benchmark")
+    return tmp_path / "results"
+
+
+def test_read_benchmark(results):
+    assert read_benchmark(results / "neal/benchmarks/convergence.tsv") == JobBenchmark(
+        "convergence", 38.70, 23.49, 691.29, 1
+    )
+    repeated = read_benchmark(results / "neal/benchmarks/covariance.tsv")
+    assert repeated == JobBenchmark("covariance", 15.0, 22.0, 712.86, 2)  # times averaged, the largest RSS
+    assert read_benchmark(results / "ntk/benchmarks/pca.tsv") == JobBenchmark("pca", 80.12, 150.50, None, 1)
+    empty = results / "empty.tsv"
+    write_tsv(empty)
+    with pytest.raises(ValueError, match="no runs"):
+        read_benchmark(empty)
+
+
+def test_task_writes_the_table(results, tmp_path):
+    groups = ["neal", "ntk", "mup"]
+    config = {"profile": "smoke", "benchmark_dirs": {g: f"{results}/{g}/benchmarks" for g in groups}}
+    claims = {g: tmp_path / f"figures/{g}/claims.json" for g in groups}  # the rule's inputs: never read
+    table = tmp_path / "figures/BENCHMARKS.md"
+    main(
+        ["report", "benchmarks", "--config", json.dumps(config)]
+        + [f"--in={g}={path}" for g, path in claims.items()]
+        + [f"--out=table={table}"]
+    )
+    text = table.read_text()
+    assert "Profile `smoke`." in text and f"`{results}/<group>/benchmarks/*.tsv`" in text
+    assert f"Machine (as the report job saw it): {machine_line(machine_description())}." in text
+    rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| group")]
+    assert rows == [
+        "| neal | convergence | 38.7 | 23.5 | 691 |",
+        "| neal | covariance (mean of 2 runs) | 15.0 | 22.0 | 713 |",
+        "| **neal total** | 2 jobs | **53.7** (0.9 min) | **45.5** | **713** |",
+        "| ntk | pca | 80.1 | 150.5 |  |",
+        "| **ntk total** | 1 job | **80.1** (1.3 min) | **150.5** |  |",
+        "| mup | *no benchmark files* | | | |",
+        "| **all groups** | 3 jobs | **133.8** (2.2 min) | **196.0** | **713** |",
+    ]
+
+
+def test_machine_line():
+    assert machine_line(MACHINE) == (
+        "Test CPU 3000; 16 cores (2 usable); 23.5 GiB memory; Debian GNU/Linux 12 (Linux 6.1, x86_64); "
+        "Python 3.11.2; jax 0.6.0 (jaxlib 0.6.0)"
+    )
+    with_gpu = {**MACHINE, "usable_cores": 16, "memory_gib": None, "gpus": ["NVIDIA H200"]}
+    assert machine_line(with_gpu) == (
+        "Test CPU 3000; 16 cores; memory unknown; Debian GNU/Linux 12 (Linux 6.1, x86_64); GPU: NVIDIA H200; "
+        "Python 3.11.2; jax 0.6.0 (jaxlib 0.6.0)"
+    )
+    here = machine_description()
+    assert here["cpu"] and here["cores"] >= 1 and here["memory_gib"] > 0 and here["python"].startswith("3.")
+    assert here["jax"][0].isdigit()
+
+
+def test_no_jobs_at_all():
+    text = benchmarks_markdown({"neal": []}, profile="default", machine=MACHINE, source="`results`")
+    assert text.splitlines()[-2:] == ["| neal | *no benchmark files* | | | |", "| **all groups** | 0 jobs |  |  |  |"]
