@@ -287,16 +287,16 @@ def test_claims_are_judged_at_the_1k_row_whatever_the_largest_size(tmp_path):
     config = _nngp(dataset={"name": "mnist", "directory": "/m"}, train_sizes=sizes) | {"profile": "paper"}
     config["fig3_uncertainty"]["points_per_bin"] = 20
     judged = {claim.id: claim for claim in claims.evaluate(config, _claims_inputs(tmp_path, sizes))}
-    assert judged["nngp.table1.mnist1k.relu.gp"].measured == pytest.approx(0.921)  # 1k's, not 50k's 0.97
-    assert judged["nngp.table1.mnist1k.tanh.nn"].measured == pytest.approx(0.911)
-    assert judged["nngp.gp_vs_nn.mnist1k"].measured == pytest.approx(0.01)
-    assert judged["nngp.fig1.width_gap"].measured == pytest.approx(0.25)
+    assert judged["nngp.table1.mnist1k.relu.gp"].measured.value == pytest.approx(0.921)  # 1k's, not 50k's 0.97
+    assert judged["nngp.table1.mnist1k.tanh.nn"].measured.value == pytest.approx(0.911)
+    assert judged["nngp.gp_vs_nn.mnist1k"].measured.value == pytest.approx(0.01)
+    assert judged["nngp.fig1.width_gap"].measured.value == pytest.approx(0.25)
     assert "ReLU, MNIST 1k:" in judged["nngp.fig1.width_gap"].statement
     assert "NOT MEASURED" not in judged["nngp.table1.mnist1k.relu.gp"].statement
     config["dataset"] = {"name": "cifar10", "directory": "/c"}
     judged = {claim.id: claim for claim in claims.evaluate(config, _claims_inputs(tmp_path, sizes))}
-    assert judged["nngp.table1.mnist1k.relu.gp"].measured is None
+    assert judged["nngp.table1.mnist1k.relu.gp"].measured.value is None
     assert "NOT MEASURED: the profile's dataset is CIFAR-10" in judged["nngp.table1.mnist1k.relu.gp"].statement
-    assert judged["nngp.gp_vs_nn.mnist1k"].measured is None
+    assert judged["nngp.gp_vs_nn.mnist1k"].measured.value is None
     assert "ReLU, CIFAR-10 1k:" in judged["nngp.fig1.width_gap"].statement
     assert "standardized CIFAR-10 images" in judged["nngp.lattice.rel_err"].statement

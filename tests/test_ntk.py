@@ -122,13 +122,13 @@ def _kernel_table(stds: dict[int, float], inits: int, angles: int, movement: dic
 def test_kernel_measures_on_known_tables():
     stds = {100: 0.2, 400: 0.1}  # n^-1/2
     kernels = _kernel_table(stds, inits=400, angles=17, movement={100: 0.2, 400: 0.05})  # n^-1
-    ratio, se = measures.std_ratio(kernels)
-    assert ratio == pytest.approx(1.0, abs=4 * se) and se < 0.05
-    move, _ = measures.move_ratio(kernels)
-    assert move == pytest.approx(0.25 / 0.5)
+    ratio = measures.std_ratio(kernels)
+    low, high = ratio.ci
+    assert low < ratio.value < high and low <= 1.0 <= high and high - low < 0.2 and ratio.n == 800
+    move = measures.move_ratio(kernels)
+    assert move.value == pytest.approx(0.25 / 0.5)
     limit = pd.DataFrame({"gamma": np.linspace(-np.pi, np.pi, 17), "ntk": 1.0 + np.cos(np.linspace(-np.pi, np.pi, 17))})
-    error, _ = measures.limit_error(kernels, limit)
-    assert error < 0.02
+    assert measures.limit_error(kernels, limit).value < 0.02
 
 
 def test_function_measures_on_known_tables():
@@ -145,8 +145,9 @@ def test_function_measures_on_known_tables():
         ]
     )
     errors = measures.function_errors(functions, pd.DataFrame({"gamma": gamma, "mean": mean, "std": std}))
-    assert errors["mean_err"][0] < 0.05
-    assert errors["std_ratio"][0] == pytest.approx(1.0, abs=0.03)
+    assert errors["mean_err"].value < 0.05
+    assert errors["std_ratio"].value == pytest.approx(1.0, abs=0.03)
+    assert errors["std_ratio"].ci[0] <= 1.0 <= errors["std_ratio"].ci[1]
 
 
 def test_width_slopes():
@@ -155,4 +156,5 @@ def test_width_slopes():
     table["weight_change"] = 3.0 * table["width"] ** -0.5
     table["kernel_change"] = 2.0 * table["width"] ** -1.0
     slopes = measures.relchange_slopes(table)
-    assert slopes["weight"] == pytest.approx(-0.5) and slopes["kernel"] == pytest.approx(-1.0)
+    assert slopes["weight"].value == pytest.approx(-0.5) and slopes["kernel"].value == pytest.approx(-1.0)
+    assert slopes["kernel"].ci == pytest.approx((-1.0, -1.0)) and slopes["kernel"].n == 2

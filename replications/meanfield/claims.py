@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from replications.core.claims import Claim, write_claims
+from replications.core.claims import Claim, publish
 from replications.core.provenance import read_table
 from replications.meanfield import measures
-from replications.meanfield.lazy import test_loss_ratio
-from replications.meanfield.mmn import risk_gap, w1_ratio
 from replications.meanfield.paper import EXPECTED, SHORT
+from replications.ntk.paper import WITHDRAWN_KERNEL_SLOPE
+
+README = Path(__file__).with_name("README.md")
 
 
 def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Claim]:
@@ -22,7 +23,10 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
     slopes = measures.contrast_slopes(read_table(inputs["contrast_changes"]))
     many = max(cb["particles"])
     setting = f"d = {mmn['dimension']}, N = {mmn['units']}, Delta = {mmn['delta']}, {mmn['seeds']} SGD runs"
-    widths = f"N = {min(contrast['widths'])}..{max(contrast['widths'])}, {contrast['seeds']} seeds"
+    widths = (
+        f"N = {min(contrast['widths'])}..{max(contrast['widths'])}, {contrast['seeds']} seeds (Student-t interval "
+        "over the per-seed slopes)"
+    )
     return [
         Claim(
             "meanfield.mmn.w1",
@@ -30,20 +34,22 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             "W1 between SGD's law of ||w|| and the radial PDE's at the final time, over the W1 between the PDE's "
             f"initial and final laws; {setting}",
             EXPECTED["mmn_w1"].value,
-            w1_ratio(radii),
+            measures.mmn_w1(radii),
             None,
             0.2,
             "fig_mmn_radial",
+            kind="evidence",
         ),
         Claim(
             "meanfield.mmn.risk",
             SHORT["mmn"],
             f"max over recorded times of |risk_SGD - risk_PDE| / risk at t = 0; {setting}",
             EXPECTED["mmn_risk"].value,
-            risk_gap(risk),
+            measures.mmn_risk(risk),
             None,
             0.1,
             "fig_mmn_radial",
+            kind="evidence",
         ),
         Claim(
             "meanfield.cb.global_min",
@@ -57,27 +63,32 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             0.9,
             None,
             "fig_cb_particles",
+            kind="evidence",
         ),
         Claim(
             "meanfield.lazy.test_loss_ratio",
             SHORT["cob"],
-            "dimension-100 panel: mean test loss at the largest tau over that at the smallest tau, end of training",
+            "dimension-100 panel: mean test loss at the largest tau over that at the smallest tau, end of training; "
+            f"{config['lazy']['trials']} trials (Student-t interval over the per-trial ratios)",
             EXPECTED["lazy_ratio"].value,
-            test_loss_ratio(read_table(inputs["lazy_test_loss"])),
+            measures.lazy_ratio(read_table(inputs["lazy_test_loss"])),
             2.0,
             None,
             "fig_lazy",
+            kind="evidence",
         ),
         Claim(
             "meanfield.rv.loss_slope",
             SHORT["rv"],
             f"log-log slope of the training loss at t = {rv['eta'] * rv['steps']:g} against n = "
-            f"{min(rv['units'])}..{max(rv['units'])}, mean-field scaling, ReLU units, spherical 3-spin target",
+            f"{min(rv['units'])}..{max(rv['units'])}, mean-field scaling, ReLU units, spherical 3-spin target; "
+            f"{rv['seeds']} seeds (Student-t interval over the per-seed slopes)",
             EXPECTED["rv_slope"].value,
             measures.loss_slope(read_table(inputs["rv_losses"])),
             None,
             -0.8,
             "fig_rv_scaling",
+            kind="evidence",
         ),
         Claim(
             "meanfield.contrast.ntk_slope",
@@ -88,6 +99,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             -0.6,
             -0.4,
             "fig_contrast",
+            kind="evidence",
         ),
         Claim(
             "meanfield.contrast.mf_slope",
@@ -98,6 +110,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             -0.1,
             0.1,
             "fig_contrast",
+            kind="evidence",
         ),
         Claim(
             "meanfield.contrast.kernel_slope_ntk",
@@ -108,10 +121,12 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             -0.65,
             -0.35,
             "fig_contrast",
+            kind="evidence",
+            withdrawn=WITHDRAWN_KERNEL_SLOPE,
         ),
     ]
 
 
 def write(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
-    """figures/meanfield/claims.json."""
-    write_claims(outputs["claims"], "meanfield", config["profile"], evaluate(config, inputs))
+    """figures/meanfield/claims.json (and, for the default profile, the README's claims block)."""
+    publish(outputs["claims"], "meanfield", config["profile"], evaluate(config, inputs), README)

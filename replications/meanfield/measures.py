@@ -1,31 +1,81 @@
-"""The numbers the mean-field claims and figures are judged by, computed from the results tables."""
+"""The numbers the mean-field claims and figures are judged by, computed from the results tables.
+
+Each claim measure returns an `Estimate` (value, 95 % interval, seeds or draws): slopes and per-seed statistics
+carry a Student-t interval over the seeds, proportions of seeds Wilson's interval, pooled particles a BCa bootstrap.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from replications.core.stats import mean_loglog_slope
+from replications.core.claims import Estimate
+from replications.core.stats import (
+    bootstrap_interval,
+    mean_loglog_slope,
+    per_seed_loglog_slopes,
+    t_interval,
+    wilson_interval,
+)
+from replications.meanfield.lazy import test_loss_ratio
+from replications.meanfield.mmn import risk_gap, w1_ratio
 
 
-def loss_slope(losses: pd.DataFrame, column: str = "train_loss") -> float:
+def slope_estimate(table: pd.DataFrame, column: str, by: str) -> Estimate:
+    """Log-log slope of the seed-mean of `column` against `by`, with the Student-t interval of per-seed slopes."""
+    per_seed = per_seed_loglog_slopes(table, column, by=by)
+    return Estimate(mean_loglog_slope(table, column, by=by), t_interval(per_seed), len(per_seed))
+
+
+def loss_slope(losses: pd.DataFrame, column: str = "train_loss") -> Estimate:
     """Rotskoff & Vanden-Eijnden: log-log slope of the long-time loss against the number of units."""
-    return mean_loglog_slope(losses, column, by="units")
+    return slope_estimate(losses, column, by="units")
 
 
-def global_min_fraction(losses: pd.DataFrame, threshold: float = 1e-3) -> float:
+def global_min_fraction(losses: pd.DataFrame, threshold: float = 1e-3) -> Estimate:
     """Chizat & Bach: fraction of seeds in which the largest particle count ends with a training loss below
-    `threshold` times its initial loss."""
+    `threshold` times its initial loss (Wilson interval over seeds)."""
     rows = losses[losses["particles"] == losses["particles"].max()]
     first = rows[rows["time"] == rows["time"].min()].set_index("seed")["loss"]
     last = rows[rows["time"] == rows["time"].max()].set_index("seed")["loss"]
-    return float(((last / first) < threshold).mean())
+    reached = int(((last / first) < threshold).sum())
+    return Estimate(reached / len(first), wilson_interval(reached, len(first)), len(first))
 
 
-def contrast_slopes(changes: pd.DataFrame) -> dict[str, float]:
+def contrast_slopes(changes: pd.DataFrame) -> dict[str, Estimate]:
     """Slopes against N of the per-unit movement under each scaling, and of the NTK change under the NTK scaling."""
     ntk, mf = changes[changes["scaling"] == "ntk"], changes[changes["scaling"] == "mean field"]
     return {
-        "ntk": mean_loglog_slope(ntk, "unit_movement"),
-        "mf": mean_loglog_slope(mf, "unit_movement"),
-        "kernel_ntk": mean_loglog_slope(ntk, "kernel_change"),
+        "ntk": slope_estimate(ntk, "unit_movement", by="width"),
+        "mf": slope_estimate(mf, "unit_movement", by="width"),
+        "kernel_ntk": slope_estimate(ntk, "kernel_change", by="width"),
     }
+
+
+def lazy_ratio(test_losses: pd.DataFrame) -> Estimate:
+    """`lazy.test_loss_ratio` with the Student-t interval of the same ratio within each trial (one teacher, data
+    set and initialization a trial, trained from every tau)."""
+    per_trial = [test_loss_ratio(rows) for _, rows in test_losses.groupby("trial")]
+    return Estimate(test_loss_ratio(test_losses), t_interval(per_trial), len(per_trial))
+
+
+def mmn_w1(radii: pd.DataFrame) -> Estimate:
+    """`mmn.w1_ratio` with the BCa bootstrap over the pooled SGD units at the final time (the PDE's particles held
+    fixed: they discretize the deterministic limit)."""
+    end = radii["time"].max()
+    sgd_end = radii[(radii["source"] == "sgd") & (radii["time"] == end)]
+    rest = radii.drop(sgd_end.index)
+
+    def ratio(units: np.ndarray) -> float:
+        return w1_ratio(pd.concat([rest, sgd_end.iloc[units]]))
+
+    index = np.arange(len(sgd_end))
+    return Estimate(ratio(index), bootstrap_interval(ratio, [index]), len(index))
+
+
+def mmn_risk(risk: pd.DataFrame) -> Estimate:
+    """`mmn.risk_gap` (of the mean SGD risk) with the Student-t interval of each SGD run's own gap."""
+    pde = risk[risk["source"] == "pde"]
+    runs = risk[risk["source"] == "sgd"].groupby("seed")
+    per_seed = [risk_gap(pd.concat([pde, rows])) for _, rows in runs]
+    return Estimate(risk_gap(risk), t_interval(per_seed), len(per_seed))

@@ -31,5 +31,5 @@ EXPECTED = {
     "rv_slope": Expected(-1.0, "Rotskoff & Vanden-Eijnden: long-time error O(n^-1)"),
     "ntk_slope": Expected(-0.5, "NTK scaling: each unit moves O(N^-1/2)"),
     "mf_slope": Expected(0.0, "mean-field scaling: each unit moves O(1)"),
-    "kernel_slope_ntk": Expected(-0.5, "Lee et al. 2019 Thm 2.1: ||Theta_t - Theta_0|| = O(N^-1/2)"),
+    "kernel_slope_ntk": Expected(-1.0, "Dyer & Gur-Ari 2020: ||Theta_t - Theta_0|| = O(1/N) (smooth activations)"),
 }

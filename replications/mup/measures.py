@@ -3,12 +3,20 @@
 Transfer measures work on a sweep table with a `train_loss` per (group, log2_lr, seed): the curve of a group is the
 mean over seeds at each learning rate, and a learning rate at which any seed diverged (NaN loss) has no value, so
 it is never the best. eta*(group) is the learning rate of least mean training loss on the grid.
+
+`per_seed_estimate` gives a claim its interval: the same statistic computed within each seed, and the Student-t
+interval over those values.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
+
+from replications.core.claims import Estimate
+from replications.core.stats import t_interval
 
 
 def mean_curves(sweep: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -99,3 +107,23 @@ def logit_growth(
     ]
     means = rows.groupby("width")["mean_abs_delta"].mean()
     return float(means[wide] / means[narrow])
+
+
+def per_seed_estimate(table: pd.DataFrame, statistic: Callable[[pd.DataFrame], float]) -> Estimate:
+    """statistic(table) (of the means over seeds), with the Student-t interval of statistic(rows of one seed)."""
+    per_seed = [statistic(rows) for _, rows in table.groupby("seed")]
+    return Estimate(statistic(table), t_interval(per_seed), len(per_seed))
+
+
+def maxlr_slope_estimate(maxlr: pd.DataFrame, parametrization: str, resolution: float, seeds: int) -> Estimate:
+    """`maxlr_slope` with the interval that the grid's resolution leaves: each width's edge is known only to lie
+    in [log2_max_lr, log2_max_lr + resolution], and the slope sum_i c_i y_i ranges over
+    [slope + resolution sum_i min(c_i, 0), slope + resolution sum_i max(c_i, 0)]. The seeds are judged jointly
+    (a rate is stable when every seed is), so there is no per-seed spread to add."""
+    slope = maxlr_slope(maxlr, parametrization)
+    if not np.isfinite(slope):
+        return Estimate(slope, None, seeds)
+    log_w = np.log2(maxlr.loc[maxlr["parametrization"] == parametrization, "width"].to_numpy(np.float64))
+    weights = (log_w - log_w.mean()) / np.sum((log_w - log_w.mean()) ** 2)
+    interval = (slope + resolution * np.minimum(weights, 0).sum(), slope + resolution * np.maximum(weights, 0).sum())
+    return Estimate(slope, (float(interval[0]), float(interval[1])), seeds)

@@ -1,4 +1,8 @@
-"""What the Neal claims measure, computed from the results tables; the figures show the same numbers."""
+"""What the Neal claims measure, computed from the results tables; the figures show the same numbers.
+
+Claim measures return an `Estimate` (value, 95 % interval, draws): the kurtosis and roughness slopes by the delta
+method from each point's standard error, the KS distances by a BCa bootstrap over the draws.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,34 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from replications.core.stats import loglog_slope, relative_frobenius_error
+from replications.core.claims import Estimate
+from replications.core.stats import (
+    bootstrap_interval,
+    loglog_slope,
+    normal_interval,
+    relative_frobenius_error,
+    slope_interval_from_errors,
+)
 from replications.neal.limits import cauchy_limit_cdf, gaussian_limit_sd, ks_distance, matched_gaussian
 
 
 def kurtosis_slope(kurtosis: pd.DataFrame) -> float:
     """Log-log slope of the measured excess kurtosis of f(x0) against H (theory: -1)."""
     return loglog_slope(kurtosis["hidden_units"], kurtosis["excess_kurtosis"])
+
+
+def kurtosis_slope_estimate(kurtosis: pd.DataFrame) -> Estimate:
+    """`kurtosis_slope` with its interval: each H is an independent sample with its own standard error."""
+    h, k, se = (kurtosis[c].to_numpy(np.float64) for c in ("hidden_units", "excess_kurtosis", "standard_error"))
+    return Estimate(loglog_slope(h, k), slope_interval_from_errors(h, k, se), int(kurtosis["draws"].sum()))
+
+
+def kurtosis_error(kurtosis: pd.DataFrame, hidden_units: int) -> Estimate:
+    """|measured / predicted excess kurtosis - 1| at one H, the interval that of |.| of the normal interval."""
+    row = kurtosis.set_index("hidden_units").loc[hidden_units]
+    low, high = normal_interval(row["excess_kurtosis"] / row["predicted"] - 1, row["standard_error"] / row["predicted"])
+    interval = (0.0, max(-low, high)) if low <= 0 <= high else tuple(sorted((abs(low), abs(high))))
+    return Estimate(abs(row["excess_kurtosis"] / row["predicted"] - 1), interval, int(row["draws"]))
 
 
 def limit_laws(arrays: Mapping[str, np.ndarray], config: Mapping[str, Any]) -> dict[str, Any]:
@@ -31,28 +56,67 @@ def limit_laws(arrays: Mapping[str, np.ndarray], config: Mapping[str, Any]) -> d
     }
 
 
+def _ks_statistics(arrays: Mapping[str, np.ndarray], config: Mapping[str, Any]) -> dict[str, tuple]:
+    """name -> (draws, KS statistic of draws): to the limit laws, and the bias-free Cauchy draws to their matched
+    Gaussian."""
+    laws = limit_laws(arrays, config)
+    return {
+        "gaussian_limit": (arrays["gaussian_wide"], lambda f: ks_distance(f, laws["gaussian"])),
+        "cauchy_limit": (arrays["cauchy_wide"], lambda f: ks_distance(f, laws["cauchy"])),
+        "cauchy_vs_gaussian": (arrays["cauchy_wide_nobias"], lambda f: ks_distance(f, matched_gaussian(f).cdf)),
+    }
+
+
 def ks_distances(arrays: Mapping[str, np.ndarray], config: Mapping[str, Any]) -> dict[str, float]:
     """KS distances of the wide-net draws of f(x0) to their limit laws and to the matched Gaussian."""
-    laws = limit_laws(arrays, config)
-    nobias = arrays["cauchy_wide_nobias"]
+    return {name: statistic(draws) for name, (draws, statistic) in _ks_statistics(arrays, config).items()}
+
+
+def ks_estimates(arrays: Mapping[str, np.ndarray], config: Mapping[str, Any]) -> dict[str, Estimate]:
+    """`ks_distances` with BCa bootstrap intervals over the draws."""
     return {
-        "gaussian_limit": ks_distance(arrays["gaussian_wide"], laws["gaussian"]),
-        "cauchy_limit": ks_distance(arrays["cauchy_wide"], laws["cauchy"]),
-        "cauchy_vs_gaussian": ks_distance(nobias, matched_gaussian(nobias).cdf),
+        name: Estimate(statistic(draws), bootstrap_interval(statistic, [draws]), len(draws))
+        for name, (draws, statistic) in _ks_statistics(arrays, config).items()
     }
+
+
+def _covariance_matrices(covariance: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    size = int(covariance["i"].max()) + 1
+    ordered = covariance.sort_values(["i", "j"])
+    return (ordered[c].to_numpy().reshape(size, size) for c in ("empirical", "analytic"))
 
 
 def covariance_error(covariance: pd.DataFrame) -> float:
     """Relative Frobenius error of the empirical covariance matrix against the analytic kernel."""
-    size = int(covariance["i"].max()) + 1
-    empirical = covariance.sort_values(["i", "j"])["empirical"].to_numpy().reshape(size, size)
-    analytic = covariance.sort_values(["i", "j"])["analytic"].to_numpy().reshape(size, size)
-    return relative_frobenius_error(empirical, analytic)
+    return relative_frobenius_error(*_covariance_matrices(covariance))
+
+
+def covariance_sampling_floor(covariance: pd.DataFrame, draws: int) -> float:
+    """The error that sampling alone gives: sqrt(E||S - K||_F^2) / ||K||_F for the sample covariance S of `draws`
+    Gaussian vectors of covariance K, E||S - K||_F^2 = sum_ij (K_ij^2 + K_ii K_jj) / draws."""
+    _, kernel = _covariance_matrices(covariance)
+    diagonal = np.diag(kernel)
+    expected_sq = np.sum(kernel**2 + np.outer(diagonal, diagonal)) / draws
+    return float(np.sqrt(expected_sq) / np.linalg.norm(kernel))
 
 
 def roughness_slopes(roughness: pd.DataFrame) -> dict[str, float]:
     """Log-log slope of E[(f(x + delta) - f(x))^2] against delta, per activation."""
     return {
         activation: loglog_slope(rows["delta"], rows["mean_sq_increment"])
+        for activation, rows in roughness.groupby("activation", sort=False)
+    }
+
+
+def roughness_slope_estimates(roughness: pd.DataFrame, draws: int) -> dict[str, Estimate]:
+    """`roughness_slopes` with intervals that treat the deltas' standard errors as independent. The same functions
+    serve every delta, so the errors are positively correlated; were they equally correlated (rho), a slope's
+    variance would shrink by 1 - rho, so the interval errs on the wide side."""
+    return {
+        activation: Estimate(
+            loglog_slope(rows["delta"], rows["mean_sq_increment"]),
+            slope_interval_from_errors(rows["delta"], rows["mean_sq_increment"], rows["standard_error"]),
+            draws,
+        )
         for activation, rows in roughness.groupby("activation", sort=False)
     }

@@ -6,13 +6,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from replications.core.claims import Claim, write_claims
+from replications.core.claims import Claim, Estimate, publish
 from replications.core.provenance import read_table
+from replications.nngp import measures
 from replications.nngp.datasets import CLAIM_TRAIN_SIZE, claim_size_problem, dataset_info, size_label, table1_sizes
-from replications.nngp.measures import best_nn, critical_advantage, selected_gp, uncertainty_correlation
+from replications.nngp.measures import best_nn, selected_gp
 from replications.nngp.paper import TABLE1_SOURCE, table1_accuracy
 
 SOURCE = "Lee et al. 2018"
+README = Path(__file__).with_name("README.md")
 
 
 def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Claim]:
@@ -25,6 +27,8 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
     sizes = table1_sizes(config)
     size = CLAIM_TRAIN_SIZE if CLAIM_TRAIN_SIZE in sizes else max(sizes)
     tag = "mnist1k"
+    tests = config["split"]["test"]
+    one_seed = f"; Wilson interval over the {tests} test points (one training seed: the seed's own spread not shown)"
     claims, gaps = [], {}
     for activation, bounds_gp, bounds_nn in (
         ("relu", (0.9079, 0.9479), (0.9002, 0.9502)),
@@ -32,62 +36,70 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
     ):
         g = selected_gp(gp, activation, size)["test_accuracy"]
         n = best_nn(nn, activation=activation, train_size=size)["test_accuracy"]
-        gaps[activation] = g - n
+        gaps[activation] = measures.gap_estimate(g, n, tests)
         note = "" if table_ok else f" [NOT MEASURED: {problem}]"
         paper_gp, paper_nn = (table1_accuracy("mnist", 1000, activation, model) for model in ("gp", "nn"))
         claims += [
             Claim(
                 f"nngp.table1.{tag}.{activation}.gp",
                 TABLE1_SOURCE,
-                f"NNGP {activation} test accuracy, MNIST 1k train (paper {paper_gp})" + note,
+                f"NNGP {activation} test accuracy, MNIST 1k train (paper {paper_gp}); Wilson interval over the "
+                f"{tests} test points" + note,
                 paper_gp,
-                g if table_ok else None,
+                measures.accuracy_estimate(g, tests) if table_ok else Estimate(None),
                 *bounds_gp,
                 "table1",
+                kind="evidence",
             ),
             Claim(
                 f"nngp.table1.{tag}.{activation}.nn",
                 TABLE1_SOURCE,
-                f"best SGD-trained {activation} net, MNIST 1k (paper {paper_nn})" + note,
+                f"best SGD-trained {activation} net, MNIST 1k (paper {paper_nn})" + one_seed + note,
                 paper_nn,
-                n if table_ok else None,
+                measures.accuracy_estimate(n, tests) if table_ok else Estimate(None),
                 *bounds_nn,
                 "table1",
+                kind="evidence",
             ),
         ]
     claims.append(
         Claim(
             "nngp.gp_vs_nn.mnist1k",
             TABLE1_SOURCE,
-            "min over relu, tanh of (NNGP accuracy - best NN accuracy), MNIST 1k",
+            "min over relu, tanh of (NNGP accuracy - best NN accuracy), MNIST 1k; interval of the minimizing "
+            "activation's gap, its two accuracies taken as independent binomials over the test points (one NN seed)",
             min(
                 table1_accuracy("mnist", 1000, a, "gp") - table1_accuracy("mnist", 1000, a, "nn")
                 for a in ("relu", "tanh")
             ),
-            min(gaps.values()) if table_ok else None,
+            min(gaps.values(), key=lambda gap: gap.value) if table_ok else Estimate(None),
             -0.005,
             None,
             "table1",
+            kind="evidence",
         )
     )
     widths = config["nn_search"]["widths"]
     info = dataset_info(config)
     relu_gp = selected_gp(gp, "relu", size)["test_accuracy"]
-    gap = {
-        w: relu_gp - best_nn(nn, activation="relu", train_size=size, width=w)["test_accuracy"]
-        for w in (widths[0], widths[-1])
-    }
+    ends = (widths[0], widths[-1])
+    nn_at = {w: best_nn(nn, activation="relu", train_size=size, width=w)["test_accuracy"] for w in ends}
+    narrow_gap = relu_gp - nn_at[widths[0]]
     claims.append(
         Claim(
             "nngp.fig1.width_gap",
             f"{SOURCE}, Fig 1",
             f"ReLU, {info.label} {size_label(size)}: NNGP - NN accuracy gap at width {widths[-1]} divided by the gap "
-            f"at width {widths[0]}",
+            f"at width {widths[0]}; parametric bootstrap of the three accuracies over the {tests} test points (one NN "
+            "seed: the seed's own spread not shown)",
             None,
-            gap[widths[-1]] / gap[widths[0]] if gap[widths[0]] != 0 else None,
+            measures.gap_ratio_estimate(relu_gp, nn_at[widths[-1]], nn_at[widths[0]], tests)
+            if narrow_gap != 0
+            else Estimate(None),
             None,
             0.5,
             "fig1",
+            kind="evidence",
         )
     )
     section = config["fig3_uncertainty"]
@@ -96,12 +108,14 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             "nngp.fig3.corr",
             f"{SOURCE}, Fig 3",
             f"Pearson correlation of binned predicted variance and binned realized MSE ({section['points_per_bin']} "
-            "test points per bin; a reference implementation gave 0.88-0.90 with 1k-2k MNIST training points)",
+            "test points per bin; a reference implementation gave 0.88-0.90 with 1k-2k MNIST training points); BCa "
+            "bootstrap over the test points",
             None,
-            uncertainty_correlation(read_table(inputs["uncertainty"]), section["points_per_bin"]),
+            measures.uncertainty_estimate(read_table(inputs["uncertainty"]), section["points_per_bin"]),
             0.8,
             None,
             "fig3_uncertainty",
+            kind="evidence",
         )
     )
     phase = read_table(inputs["phase"])
@@ -111,12 +125,14 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             "nngp.fig4.tanh_critical",
             f"{SOURCE}, Fig 4",
             "tanh, depth 50: mean accuracy of grid cells with |log chi_1| <= 0.1 minus that of cells with "
-            "|log chi_1| >= 0.5" + ("" if deep else " [NOT MEASURED: depth 50 tanh not in the profile]"),
+            "|log chi_1| >= 0.5; bootstrap over the grid cells"
+            + ("" if deep else " [NOT MEASURED: depth 50 tanh not in the profile]"),
             None,
-            critical_advantage(phase, "tanh", 50) if deep else None,
+            measures.critical_estimate(phase, "tanh", 50) if deep else Estimate(None),
             0.2,
             None,
             "fig4_phase",
+            kind="evidence",
         )
     )
     mnist = read_table(inputs["lattice_mnist"])
@@ -127,17 +143,19 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             f"{SOURCE}, Sec 2.5",
             "max relative error (in units of sqrt(K(x,x) K(x',x'))) of the lattice NNGP against the exact one, "
             f"tanh and relu, depth {int(in_range['depth'].iloc[0])}, weight_var <= 2, "
-            f"{config['lattice']['claim_inputs']} standardized {info.label} {info.unit}",
+            f"{config['lattice']['claim_inputs']} standardized {info.label} {info.unit} (an exact comparison of two "
+            "computations: no interval)",
             None,
-            float(in_range["max_relative_error"].max()),
+            Estimate(float(in_range["max_relative_error"].max())),
             None,
             0.005,
             "fig_lattice",
+            kind="check",
         )
     )
     return claims
 
 
 def write(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
-    """Write figures/nngp/claims.json."""
-    write_claims(outputs["claims"], "nngp", config["profile"], evaluate(config, inputs))
+    """Write figures/nngp/claims.json (and, for the default profile, the README's claims block)."""
+    publish(outputs["claims"], "nngp", config["profile"], evaluate(config, inputs), README)

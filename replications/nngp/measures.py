@@ -1,9 +1,15 @@
-"""What the NNGP claims measure, from the results tables; the figures show the same numbers."""
+"""What the NNGP claims measure, from the results tables; the figures show the same numbers.
+
+The claim measures return an `Estimate` (value, 95 % interval, test points or grid cells behind it).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from replications.core.claims import Estimate
+from replications.core.stats import BOOTSTRAP_RESAMPLES, bootstrap_interval, normal_interval, wilson_interval
 
 
 def selected_gp(search: pd.DataFrame, activation: str, train_size: int) -> pd.Series:
@@ -46,3 +52,54 @@ def critical_advantage(phase: pd.DataFrame, activation: str, depth: int, near: f
     cells = phase[(phase["activation"] == activation) & (phase["depth"] == depth)]
     log_chi = np.abs(np.log(cells["chi1"]))
     return float(cells.loc[log_chi <= near, "test_accuracy"].mean() - cells.loc[log_chi >= far, "test_accuracy"].mean())
+
+
+def accuracy_estimate(accuracy: float, test_points: int) -> Estimate:
+    """A test accuracy with Wilson's interval over the test points (the test set's sampling; a model's training
+    seed adds its own spread, which one seed cannot show)."""
+    correct = round(accuracy * test_points)
+    return Estimate(float(accuracy), wilson_interval(correct, test_points), test_points)
+
+
+def _binomial_replicates(accuracy: float, test_points: int, rng: np.random.Generator) -> np.ndarray:
+    return rng.binomial(test_points, accuracy, BOOTSTRAP_RESAMPLES) / test_points
+
+
+def gap_estimate(gp_accuracy: float, nn_accuracy: float, test_points: int) -> Estimate:
+    """NNGP minus NN accuracy on one test set, with the normal interval that treats the two accuracies as
+    independent binomials (the same test points make them positively correlated, so the interval is wide)."""
+    variance = sum(a * (1 - a) / test_points for a in (gp_accuracy, nn_accuracy))
+    gap = gp_accuracy - nn_accuracy
+    return Estimate(gap, normal_interval(gap, np.sqrt(variance)), test_points)
+
+
+def gap_ratio_estimate(gp_accuracy: float, nn_wide: float, nn_narrow: float, test_points: int) -> Estimate:
+    """(gp - nn_wide) / (gp - nn_narrow), with the percentile interval of a parametric bootstrap that redraws the
+    three accuracies as independent binomials over the test points (one training seed: test sampling only)."""
+    rng = np.random.default_rng(0)
+    gp, wide, narrow = (_binomial_replicates(a, test_points, rng) for a in (gp_accuracy, nn_wide, nn_narrow))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        replicates = (gp - wide) / (gp - narrow)
+    replicates = replicates[np.isfinite(replicates)]
+    interval = tuple(float(q) for q in np.quantile(replicates, [0.025, 0.975]))
+    return Estimate((gp_accuracy - nn_wide) / (gp_accuracy - nn_narrow), interval, test_points)
+
+
+def uncertainty_estimate(points: pd.DataFrame, points_per_bin: int) -> Estimate:
+    """`uncertainty_correlation` with a BCa bootstrap over the test points."""
+    index = np.arange(len(points))
+
+    def correlation(rows: np.ndarray) -> float:
+        return uncertainty_correlation(points.iloc[rows], points_per_bin)
+
+    return Estimate(correlation(index), bootstrap_interval(correlation, [index]), len(points))
+
+
+def critical_estimate(phase: pd.DataFrame, activation: str, depth: int, near: float = 0.1, far: float = 0.5):
+    """`critical_advantage` with a bootstrap over the grid cells of each group (near and far from criticality)."""
+    cells = phase[(phase["activation"] == activation) & (phase["depth"] == depth)]
+    log_chi = np.abs(np.log(cells["chi1"]))
+    near_cells = cells.loc[log_chi <= near, "test_accuracy"].to_numpy()
+    far_cells = cells.loc[log_chi >= far, "test_accuracy"].to_numpy()
+    interval = bootstrap_interval(lambda a, b: float(a.mean() - b.mean()), [near_cells, far_cells])
+    return Estimate(critical_advantage(phase, activation, depth, near, far), interval, len(near_cells) + len(far_cells))

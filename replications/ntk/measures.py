@@ -1,19 +1,17 @@
 """The numbers the NTK claims and figures are judged by, computed from the results tables.
 
-Standard errors are bootstrap estimates over initializations (resampled within each width, a fixed seed, so the
-same tables give the same numbers).
+Each claim measure returns an `Estimate`: the value, its 95 % interval and how many initializations or seeds it
+rests on. Statistics of many initializations carry a BCa bootstrap interval (resampled within each width, a fixed
+seed, so the same tables give the same numbers); slopes carry a Student-t interval over the per-seed slopes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 
-from replications.core.stats import mean_loglog_slope
-
-BOOTSTRAP_RESAMPLES = 1000
+from replications.core.claims import Estimate
+from replications.core.stats import bootstrap_interval, mean_loglog_slope, per_seed_loglog_slopes, t_interval
 
 
 def circle_matrix(table: pd.DataFrame, value: str, **where: object) -> np.ndarray:
@@ -43,60 +41,55 @@ def relative_movement(kernels: pd.DataFrame, width: int) -> np.ndarray:
     return np.linalg.norm(thetaT - theta0, axis=1) / np.linalg.norm(theta0, axis=1)
 
 
-def _bootstrap(statistic: Callable[..., float], *samples: np.ndarray) -> float:
-    """Bootstrap standard error of statistic(*samples), each sample resampled along its first axis."""
-    rng = np.random.default_rng(0)
-    values = [statistic(*(s[rng.integers(0, len(s), len(s))] for s in samples)) for _ in range(BOOTSTRAP_RESAMPLES)]
-    return float(np.std(values, ddof=1))
+def _bootstrapped(statistic, *samples: np.ndarray) -> Estimate:
+    """statistic(*samples) with its bootstrap interval, n the draws of all samples together."""
+    return Estimate(statistic(*samples), bootstrap_interval(statistic, samples), sum(len(s) for s in samples))
 
 
 def _mean_std(theta_IxA: np.ndarray) -> float:
     return float(np.mean(np.std(theta_IxA, axis=0, ddof=1)))
 
 
-def std_ratio(kernels: pd.DataFrame) -> tuple[float, float]:
+def std_ratio(kernels: pd.DataFrame) -> Estimate:
     """(mean over gamma of the std over inits of Theta_0 at the widest width / the same at the narrowest)
-    / sqrt(n_narrow / n_wide), and its standard error: 1 when fluctuations scale as n^-1/2."""
+    / sqrt(n_narrow / n_wide): 1 when fluctuations scale as n^-1/2."""
     narrow, wide = _narrow_wide(kernels)
     theory = np.sqrt(narrow / wide)
     ratio = lambda a, b: _mean_std(b) / _mean_std(a) / theory  # noqa: E731
     samples = kernels_at_init(kernels, narrow), kernels_at_init(kernels, wide)
-    return ratio(*samples), _bootstrap(ratio, *samples)
+    return _bootstrapped(ratio, *samples)
 
 
-def move_ratio(kernels: pd.DataFrame) -> tuple[float, float]:
+def move_ratio(kernels: pd.DataFrame) -> Estimate:
     """(mean relative movement of Theta during training at the widest width / the same at the narrowest)
-    / sqrt(n_narrow / n_wide), and its standard error."""
+    / sqrt(n_narrow / n_wide): 1 for an O(n^-1/2) movement, sqrt(n_narrow / n_wide) for O(1/n)."""
     narrow, wide = _narrow_wide(kernels)
     theory = np.sqrt(narrow / wide)
     ratio = lambda a, b: float(np.mean(b) / np.mean(a) / theory)  # noqa: E731
     samples = relative_movement(kernels, narrow), relative_movement(kernels, wide)
-    return ratio(*samples), _bootstrap(ratio, *samples)
+    return _bootstrapped(ratio, *samples)
 
 
-def limit_error(kernels: pd.DataFrame, limit: pd.DataFrame) -> tuple[float, float]:
+def limit_error(kernels: pd.DataFrame, limit: pd.DataFrame) -> Estimate:
     """Relative L2 error along the circle of the mean Theta_0 at the widest width against the analytic limit."""
     _, wide = _narrow_wide(kernels)
     reference = limit.sort_values("gamma")["ntk"].to_numpy(np.float64)
     error = lambda t: float(np.linalg.norm(t.mean(axis=0) - reference) / np.linalg.norm(reference))  # noqa: E731
     sample = kernels_at_init(kernels, wide)
-    return error(sample), _bootstrap(error, sample)
+    return _bootstrapped(error, sample)
 
 
-def function_errors(functions: pd.DataFrame, limit: pd.DataFrame) -> dict[str, tuple[float, float]]:
+def function_errors(functions: pd.DataFrame, limit: pd.DataFrame) -> dict[str, Estimate]:
     """At the widest width of Fig 2, with mean_p and std_p the predicted (infinite-width) mean and std along the
     circle: mean_err = mean_gamma |mean_inits f_T - mean_p| / mean_gamma std_p, and std_ratio = mean_gamma of the
-    std over inits of f_T / mean_gamma std_p; each with its standard error."""
+    std over inits of f_T / mean_gamma std_p."""
     _, wide = _narrow_wide(functions)
     limit = limit.sort_values("gamma")
     mean_p, std_p = limit["mean"].to_numpy(np.float64), limit["std"].to_numpy(np.float64)
     sample = circle_matrix(functions, "f", width=wide)
     mean_err = lambda f: float(np.mean(np.abs(f.mean(axis=0) - mean_p)) / np.mean(std_p))  # noqa: E731
     ratio = lambda f: float(np.mean(np.std(f, axis=0, ddof=1)) / np.mean(std_p))  # noqa: E731
-    return {
-        "mean_err": (mean_err(sample), _bootstrap(mean_err, sample)),
-        "std_ratio": (ratio(sample), _bootstrap(ratio, sample)),
-    }
+    return {"mean_err": _bootstrapped(mean_err, sample), "std_ratio": _bootstrapped(ratio, sample)}
 
 
 def lambda_ratio(eigenvalues: pd.DataFrame, kernel: str = "analytic") -> float:
@@ -105,7 +98,14 @@ def lambda_ratio(eigenvalues: pd.DataFrame, kernel: str = "analytic") -> float:
     return float(lam[1] / lam[2])
 
 
-def relchange_slopes(changes: pd.DataFrame, parametrization: str = "ntk") -> dict[str, float]:
+def slope_estimate(rows: pd.DataFrame, column: str) -> Estimate:
+    """The log-log slope of the seed-mean of `column` against width, with the Student-t interval of the per-seed
+    slopes (n seeds)."""
+    per_seed = per_seed_loglog_slopes(rows, column)
+    return Estimate(mean_loglog_slope(rows, column), t_interval(per_seed), len(per_seed))
+
+
+def relchange_slopes(changes: pd.DataFrame, parametrization: str = "ntk") -> dict[str, Estimate]:
     """Slopes of the relative weight and kernel changes against width in one parametrization."""
     rows = changes[changes["parametrization"] == parametrization]
-    return {"weight": mean_loglog_slope(rows, "weight_change"), "kernel": mean_loglog_slope(rows, "kernel_change")}
+    return {"weight": slope_estimate(rows, "weight_change"), "kernel": slope_estimate(rows, "kernel_change")}
