@@ -61,7 +61,7 @@ import pandas as pd
 from jax.scipy.stats import norm
 from scipy.stats import chi2
 
-from replications.core.provenance import provenance, write_table
+from replications.core.results import write_results
 from replications.core.two_layer import wasserstein1
 
 RISK_ORDER = 24  # alpha_0 .. alpha_23 in the SGD risk: at trained overlaps (|c| <= 0.7) order 40 moves R_N 1e-11
@@ -361,9 +361,8 @@ def mmn_radial(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     risk = [
         pd.DataFrame({"source": "sgd", "time": times_R, "seed": s, "risk": risk_SxR[s]}) for s in range(config["seeds"])
     ] + [pd.DataFrame({"source": "pde", "time": times_R, "seed": -1, "risk": pde_risk_R})]
-    prov = provenance(config, config["seed"])
-    write_table(outputs["radii"], pd.concat(radii, ignore_index=True), prov)
-    write_table(outputs["risk"], pd.concat(risk, ignore_index=True), prov)
+    write_results(outputs["radii"], pd.concat(radii, ignore_index=True), config)
+    write_results(outputs["risk"], pd.concat(risk, ignore_index=True), config)
 
 
 def w1_ratio(radii: pd.DataFrame) -> float:
