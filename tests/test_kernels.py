@@ -307,7 +307,7 @@ def test_zero_inputs_without_bias_are_finite():
         ({"depth": 0}, "depth .* must be an integer >= 1"),
         ({"depth": 1.5}, "depth .* must be an integer >= 1"),
         ({"method": "mc"}, "unknown method 'mc'; known: exact, lattice"),
-        ({"block_size": 0}, "block_size must be a positive integer"),
+        ({"block_size": 0}, "block_size must be an integer >= 1"),
         ({"activation": "step", "method": "lattice"}, "lattice method needs a differentiable activation"),
     ],
 )

@@ -66,6 +66,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
+from replications.core.checks import check_positive_int
+
 METHODS = ("exact", "lattice")
 BLOCK_SIZE = 512  # rows (and columns) per tile: 256k pairs, 2 MB per array
 QUADRATURE_BLOCK_SIZE = 128  # quadrature holds 192 inner nodes per pair at once: 25 MB per array at 128^2
@@ -845,8 +847,7 @@ def _check_hyperparameters(depth: int, activation: str, weight_var: float, bias_
     _activation(activation)
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
-    if isinstance(depth, bool) or not isinstance(depth, int | np.integer) or depth < 1:
-        raise ValueError(f"depth (number of hidden layers) must be an integer >= 1, got {depth!r}")
+    check_positive_int("depth (number of hidden layers)", depth)
     for name, value in (("weight_var", weight_var), ("bias_var", bias_var)):
         if not (np.isfinite(value) and value >= 0):
             raise ValueError(f"{name} must be a finite variance >= 0, got {value!r}")
@@ -867,9 +868,7 @@ def _tile_block(activation: str, method: str, block_size: int | None) -> int:
     if block_size is None:
         closed_form = method == "lattice" or _activation(activation).pair is not None
         return BLOCK_SIZE if closed_form else QUADRATURE_BLOCK_SIZE
-    if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 1:
-        raise ValueError(f"block_size must be a positive integer, got {block_size!r}")
-    return block_size
+    return check_positive_int("block_size", block_size)
 
 
 def fc_kernel(
