@@ -37,26 +37,15 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from replications.core import activations
 from replications.core.checks import check_positive_int
 
 Params = list[dict[str, jax.Array]]  # one {"W": W_DxH, "b": b_H} per layer, input layer first
 ApplyFn = Callable[[Params, jax.Array], jax.Array]
 
 
-def _gelu(z: jax.Array) -> jax.Array:
-    return jax.nn.gelu(z, approximate=False)
-
-
 # The differentiable activations of `kernels.fc_kernel`, so every net here has its infinite-width kernels there.
-_ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
-    "erf": jax.scipy.special.erf,
-    "gelu": _gelu,
-    "relu": jax.nn.relu,
-    "sigmoid": jax.nn.sigmoid,
-    "softplus": jax.nn.softplus,
-    "tanh": jnp.tanh,
-}
-ACTIVATIONS = tuple(_ACTIVATIONS)
+ACTIVATIONS = activations.DIFFERENTIABLE
 PARAMETRIZATIONS = ("standard", "ntk")
 
 
@@ -72,9 +61,7 @@ class LayerScale(NamedTuple):
 
 def activation_function(name: str) -> Callable[[jax.Array], jax.Array]:
     """The activation called `name` (one of ACTIVATIONS)."""
-    if name not in _ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}")
-    return _ACTIVATIONS[name]
+    return activations.activation(name, differentiable=True).phi
 
 
 def mlp_sizes(input_dim: int, width: int, depth: int, output_dim: int = 1) -> tuple[int, ...]:
