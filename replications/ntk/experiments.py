@@ -22,7 +22,7 @@ from replications.core.delayed_gd import train_mlp_gd
 from replications.core.kernels import fc_kernel
 from replications.core.results import write_results
 from replications.core.training import gradient_flow_prediction, train_full_batch
-from replications.ntk.setup import Net, critical_learning_rate, make_net, mnist_digits, mnist_regression
+from replications.ntk.nets_and_data import Net, critical_learning_rate, make_net, mnist_digits, mnist_regression
 
 X0 = np.array([1.0, 0.0])  # Jacot et al.'s fixed point x0 = (1, 0)
 
