@@ -18,7 +18,7 @@ from replications.core.kernels import activation_second_moment, fc_kernel, latti
 from replications.core.results import write_results
 from replications.core.sphere import angle_interpolation, angular_kernels, input_angles, kernel_from_angles
 from replications.nngp import gp_search, nn_search
-from replications.nngp.data import load_parts, nested_train_subsets
+from replications.nngp.loading import load_parts, nested_train_subsets
 from replications.nngp.phase import chi1
 
 
