@@ -6,7 +6,6 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import wasserstein_distance
 
 from replications.core.two_layer import (
     TwoLayer,
@@ -15,8 +14,6 @@ from replications.core.two_layer import (
     train_two_layer,
     two_layer_ntk,
     unit_movement,
-    wasserstein1,
-    weighted_wasserstein1,
 )
 from replications.meanfield import measures
 
@@ -79,13 +76,6 @@ def test_unit_movement():
     p = _params(4)
     moved = TwoLayer(p.a_N + 3.0, p.W_NxD.at[:, 0].add(4.0), p.b_N)
     np.testing.assert_allclose(unit_movement(moved, p), 5.0)
-
-
-def test_wasserstein_against_scipy():
-    u, v = RNG.normal(size=300), RNG.normal(1.0, 2.0, size=200)
-    assert wasserstein1(u, v) == pytest.approx(wasserstein_distance(u, v), rel=1e-10)
-    w = RNG.uniform(size=200)
-    assert weighted_wasserstein1(u, v, w) == pytest.approx(wasserstein_distance(u, v, v_weights=w), rel=1e-10)
 
 
 def test_measures_on_known_tables():

@@ -59,10 +59,9 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 from jax.scipy.stats import norm
-from scipy.stats import chi2
+from scipy.stats import chi2, wasserstein_distance
 
 from replications.core.results import write_results
-from replications.core.two_layer import wasserstein1
 
 RISK_ORDER = 24  # alpha_0 .. alpha_23 in the SGD risk: at trained overlaps (|c| <= 0.7) order 40 moves R_N 1e-11
 PDE_ORDER = 16  # alpha_0 .. alpha_15 in u_d: the dropped m_k alpha_k^2 are < 1e-8 at d = 40, < 1e-4 at d = 10
@@ -372,7 +371,7 @@ def w1_ratio(radii: pd.DataFrame) -> float:
     end = radii["time"].max()
     pde, sgd = radii[radii["source"] == "pde"], radii[radii["source"] == "sgd"]
     pde_start, pde_end = pde[pde["time"] == pde["time"].min()]["radius"], pde[pde["time"] == end]["radius"]
-    return wasserstein1(sgd[sgd["time"] == end]["radius"], pde_end) / wasserstein1(pde_start, pde_end)
+    return wasserstein_distance(sgd[sgd["time"] == end]["radius"], pde_end) / wasserstein_distance(pde_start, pde_end)
 
 
 def risk_gap(risk: pd.DataFrame) -> float:
