@@ -15,7 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from replications.core.kernels.layers import Kernel, Layer
-from replications.core.kernels.moments import _activation, _norms, _safe_divide
+from replications.core.kernels.moments import activation_rules, pair_norms, safe_divide
 
 CACHE_ENV = "REPLICATIONS_CACHE"  # root of the on-disk caches; lattice tables go to <root>/lattice
 DEFAULT_CACHE = Path("results") / "cache"
@@ -118,7 +118,7 @@ def _build_lattice_table(activation: str, grid: LatticeGrid) -> LatticeTable:
     c -> -c is u_b -> -u_b: E_s,-c[g(u) h(v)] = sum_ab w_ab(s, c) g(u_a) h(-u_b), so one pass over c > 0
     gives both signs (the grid is symmetric).
     """
-    act = _activation(activation)
+    act = activation_rules(activation)
     if act.dphi is None:
         raise ValueError(f"the lattice method needs a differentiable activation, not {activation!r}")
     u_G, var_V, corr_C = _lattice_grids(grid)
@@ -183,7 +183,7 @@ def lattice_table(
     (relative to the working directory); its name holds the activation and every grid parameter. Building the
     paper's grid (501 x 500 entries, each a sum over 501^2 u-grid pairs) takes about 30 s on 2 cores.
     """
-    _activation(activation)
+    activation_rules(activation)
     grid = grid.check()
     return _load_or_build(activation, grid, _lattice_file(activation, grid, cache_dir).resolve())
 
@@ -229,8 +229,8 @@ def lattice_nonlinearity(table: LatticeTable) -> Layer:
     second_V, phi_VxC, dphi_VxC = (jnp.asarray(a) for a in (table.second_V, table.phi_VxC, table.dphi_VxC))
 
     def apply(k: Kernel) -> Kernel:
-        s_NxM = _norms(k.var1, k.var2)
-        c_NxM = _safe_divide(k.nngp, s_NxM)
+        s_NxM = pair_norms(k.var1, k.var2)
+        c_NxM = safe_divide(k.nngp, s_NxM)
         phi_NxM, dphi_NxM = _interpolate_2d(var_V, corr_C, (phi_VxC, dphi_VxC), s_NxM, c_NxM)
         return Kernel(
             nngp=phi_NxM,

@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
-from replications.core.kernels.moments import _pair_rule, _second_rule
+from replications.core.kernels.moments import pair_rule, second_rule
 
 
 class Kernel(NamedTuple):
@@ -64,7 +64,7 @@ def nonlinearity(activation: str, *, quadrature: bool = False) -> Layer:
 
     Closed forms where known, the module's quadrature otherwise (or when `quadrature`).
     """
-    pair, second = _pair_rule(activation, quadrature), _second_rule(activation, quadrature)
+    pair, second = pair_rule(activation, quadrature), second_rule(activation, quadrature)
 
     def apply(k: Kernel) -> Kernel:
         phi_NxM, dphi_NxM = pair(k.var1, k.nngp, k.var2)

@@ -39,7 +39,7 @@ from replications.core import activations
 PairMoments = Callable[[jax.Array, jax.Array, jax.Array], tuple[jax.Array, jax.Array]]
 
 
-def _safe_divide(a: jax.Array, b: jax.Array) -> jax.Array:
+def safe_divide(a: jax.Array, b: jax.Array) -> jax.Array:
     """a / b, and 0 where b == 0 (a zero-variance input has correlation 0 with everything)."""
     return a / jnp.where(b > 0, b, 1.0)
 
@@ -83,15 +83,15 @@ def _arc_cosine(norm: jax.Array, cos: jax.Array) -> tuple[jax.Array, jax.Array]:
     return norm * (sin + (jnp.pi - angle) * cos) / (2 * jnp.pi), (jnp.pi - angle) / (2 * jnp.pi)
 
 
-def _norms(var1_N: jax.Array, var2_M: jax.Array) -> jax.Array:
+def pair_norms(var1_N: jax.Array, var2_M: jax.Array) -> jax.Array:
     """sqrt(K11 K22) for every pair. One square root of the product, not a product of roots: sqrt(v * v) == v
     exactly, so an input's correlation with itself is exactly 1 (where arccos and arcsin have infinite slope)."""
     return jnp.sqrt(var1_N[:, None] * var2_M[None, :])
 
 
 def _relu_pair(var1_N: jax.Array, cov_NxM: jax.Array, var2_M: jax.Array) -> tuple[jax.Array, jax.Array]:
-    norm_NxM = _norms(var1_N, var2_M)
-    return _arc_cosine(norm_NxM, _safe_divide(cov_NxM, norm_NxM))
+    norm_NxM = pair_norms(var1_N, var2_M)
+    return _arc_cosine(norm_NxM, safe_divide(cov_NxM, norm_NxM))
 
 
 def _erf_pair(var1_N: jax.Array, cov_NxM: jax.Array, var2_M: jax.Array) -> tuple[jax.Array, jax.Array]:
@@ -103,8 +103,8 @@ def _erf_pair(var1_N: jax.Array, cov_NxM: jax.Array, var2_M: jax.Array) -> tuple
 
 
 def _step_pair(var1_N: jax.Array, cov_NxM: jax.Array, var2_M: jax.Array) -> tuple[jax.Array, jax.Array]:
-    norm_NxM = _norms(var1_N, var2_M)
-    rho_NxM = jnp.clip(_safe_divide(cov_NxM, norm_NxM), -1.0, 1.0)
+    norm_NxM = pair_norms(var1_N, var2_M)
+    rho_NxM = jnp.clip(safe_divide(cov_NxM, norm_NxM), -1.0, 1.0)
     det_NxM = jnp.maximum(norm_NxM * norm_NxM - cov_NxM * cov_NxM, 0.0)
     return _arcsin(rho_NxM) / (jnp.pi / 2), (2 / jnp.pi) / jnp.sqrt(det_NxM)
 
@@ -135,7 +135,9 @@ class _Quadrature(NamedTuple):
     window: float
 
 
-class _Activation(NamedTuple):
+class ActivationRules(NamedTuple):
+    """An activation (phi, phi' from the registry) with the rules for its Gaussian expectations."""
+
     phi: Callable[[jax.Array], jax.Array]
     dphi: Callable[[jax.Array], jax.Array] | None  # None: phi' is not a function (a step's is a delta)
     pair: PairMoments | None  # closed form of (E[phi phi], E[phi' phi']), else quadrature
@@ -159,12 +161,13 @@ _EXPECTATIONS: dict[str, tuple[PairMoments | None, Callable[[jax.Array], jax.Arr
     "softplus": (None, None, _Quadrature(_Base("relu"), _Base("erf", 0.5, 0.5, _SQRT_PI / 4), 40.0)),
     "gelu": (None, None, _Quadrature(_Base("relu"), _Base("erf", 0.5, 0.5, 1 / math.sqrt(2)), 9.5)),
 }
-_ACTIVATIONS: dict[str, _Activation] = {
-    name: _Activation(*activations.activation(name), *_EXPECTATIONS[name]) for name in activations.ACTIVATIONS
+_ACTIVATIONS: dict[str, ActivationRules] = {
+    name: ActivationRules(*activations.activation(name), *_EXPECTATIONS[name]) for name in activations.ACTIVATIONS
 }
 
 
-def _activation(name: str) -> _Activation:
+def activation_rules(name: str) -> ActivationRules:
+    """The rules of the activation called `name` (one of ACTIVATIONS), or ValueError."""
     activations.activation(name)  # a ValueError naming the known activations
     return _ACTIVATIONS[name]
 
@@ -289,7 +292,7 @@ def _residual_pair(residuals, window: float, sd1, sd2, rho) -> tuple[jax.Array, 
     return jax.lax.fori_loop(0, f_outer.size, outer_node, (zeros,) * len(residuals))
 
 
-def _splits(act: _Activation) -> tuple[tuple[_Base, Callable[[jax.Array], jax.Array]], ...]:
+def _splits(act: ActivationRules) -> tuple[tuple[_Base, Callable[[jax.Array], jax.Array]], ...]:
     """((b, r) for phi, (b', r') for phi'), r = phi - b."""
     q = act.quadrature
     if q is None:
@@ -297,14 +300,14 @@ def _splits(act: _Activation) -> tuple[tuple[_Base, Callable[[jax.Array], jax.Ar
     return (q.phi_base, lambda w: act.phi(w) - q.phi_base(w)), (q.dphi_base, lambda w: act.dphi(w) - q.dphi_base(w))
 
 
-def _quadrature_pair(act: _Activation) -> PairMoments:
+def _quadrature_pair(act: ActivationRules) -> PairMoments:
     """E[phi phi] and E[phi' phi'], each E[b b] + (E[b(u) r(v)] + E[r(u) b(v)]) + E[r(u) r(v)]."""
     splits = _splits(act)
     crossed = [i for i, (base, _) in enumerate(splits) if base.kind != "zero"]
 
     def pair(var1_N: jax.Array, cov_NxM: jax.Array, var2_M: jax.Array) -> tuple[jax.Array, jax.Array]:
         sd1_Nx1, sd2_1xM = jnp.sqrt(var1_N)[:, None], jnp.sqrt(var2_M)[None, :]
-        rho_NxM = jnp.clip(_safe_divide(cov_NxM, _norms(var1_N, var2_M)), -1.0, 1.0)
+        rho_NxM = jnp.clip(safe_divide(cov_NxM, pair_norms(var1_N, var2_M)), -1.0, 1.0)
         window = act.quadrature.window
         residual_pairs = _residual_pair([r for _, r in splits], window, sd1_Nx1, sd2_1xM, rho_NxM)
         moments = [
@@ -320,7 +323,7 @@ def _quadrature_pair(act: _Activation) -> PairMoments:
     return pair
 
 
-def _quadrature_second(act: _Activation) -> Callable[[jax.Array], jax.Array]:
+def _quadrature_second(act: ActivationRules) -> Callable[[jax.Array], jax.Array]:
     """E[phi(u)^2] = E[b^2] + E[2 b r + r^2]: closed form plus a 1-D integral over u = sd t, |u| <= window."""
     (base, residual), _ = _splits(act)
     f_Q = jnp.asarray(np.concatenate([_CROSS_RULE[0], -_CROSS_RULE[0]]))
@@ -338,24 +341,26 @@ def _quadrature_second(act: _Activation) -> Callable[[jax.Array], jax.Array]:
     return second
 
 
-def _pair_rule(name: str, quadrature: bool) -> PairMoments:
-    act = _activation(name)
+def pair_rule(name: str, quadrature: bool) -> PairMoments:
+    """(var1_N, cov_NxM, var2_M) -> (E[phi phi], E[phi' phi']): closed form, else (or if `quadrature`) quadrature."""
+    act = activation_rules(name)
     return act.pair if act.pair is not None and not quadrature else _quadrature_pair(act)
 
 
-def _second_rule(name: str, quadrature: bool) -> Callable[[jax.Array], jax.Array]:
-    act = _activation(name)
+def second_rule(name: str, quadrature: bool) -> Callable[[jax.Array], jax.Array]:
+    """var_N -> E[phi(u)^2]: the closed form, else (or if `quadrature`) quadrature."""
+    act = activation_rules(name)
     return act.second if act.second is not None and not quadrature else _quadrature_second(act)
 
 
 @functools.partial(jax.jit, static_argnames=("name", "quadrature"))
 def _pair_moments_jit(var1_N, cov_NxM, var2_M, *, name: str, quadrature: bool):
-    return _pair_rule(name, quadrature)(var1_N, cov_NxM, var2_M)
+    return pair_rule(name, quadrature)(var1_N, cov_NxM, var2_M)
 
 
 @functools.partial(jax.jit, static_argnames=("name", "quadrature"))
 def _second_moment_jit(var_N, *, name: str, quadrature: bool):
-    return _second_rule(name, quadrature)(var_N)
+    return second_rule(name, quadrature)(var_N)
 
 
 def _as_variances(var: ArrayLike, what: str) -> np.ndarray:
@@ -384,7 +389,7 @@ def activation_moments(
         )
     if np.any(np.abs(cov) > np.sqrt(np.outer(var1, var2)) * (1 + 1e-6) + 1e-12):
         raise ValueError("cov_NxM is not a covariance: |cov_ij| > sqrt(var1_i var2_j) somewhere")
-    _activation(activation)
+    activation_rules(activation)
     with jax.enable_x64(True):
         phi, dphi = _pair_moments_jit(var1, cov, var2, name=activation, quadrature=quadrature)
         return np.asarray(phi), np.asarray(dphi)
@@ -393,6 +398,6 @@ def activation_moments(
 def activation_second_moment(activation: str, var_N: ArrayLike, *, quadrature: bool = False) -> np.ndarray:
     """E[phi(u)^2] for u ~ N(0, var_i), shape (N,): the diagonal of the pair expectation. float64 numpy."""
     var = _as_variances(var_N, "var_N")
-    _activation(activation)
+    activation_rules(activation)
     with jax.enable_x64(True):
         return np.asarray(_second_moment_jit(var, name=activation, quadrature=quadrature))

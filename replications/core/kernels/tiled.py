@@ -13,7 +13,7 @@ from jax.typing import ArrayLike
 from replications.core.checks import check_positive_int
 from replications.core.kernels.lattice import PAPER_GRID, LatticeGrid, lattice_nonlinearity, lattice_table
 from replications.core.kernels.layers import Kernel, fully_connected, input_kernel, nonlinearity
-from replications.core.kernels.moments import _activation
+from replications.core.kernels.moments import activation_rules
 
 METHODS = ("exact", "lattice")
 BLOCK_SIZE = 512  # rows (and columns) per tile: 256k pairs, 2 MB per array
@@ -37,7 +37,7 @@ def _check_inputs(x: ArrayLike, what: str) -> np.ndarray:
 
 
 def _check_hyperparameters(depth: int, activation: str, weight_var: float, bias_var: float, method: str) -> None:
-    _activation(activation)
+    activation_rules(activation)
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
     check_positive_int("depth (number of hidden layers)", depth)
@@ -59,7 +59,7 @@ def _padded(x_NxD: np.ndarray, rows: int) -> np.ndarray:
 
 def _tile_block(activation: str, method: str, block_size: int | None) -> int:
     if block_size is None:
-        closed_form = method == "lattice" or _activation(activation).pair is not None
+        closed_form = method == "lattice" or activation_rules(activation).pair is not None
         return BLOCK_SIZE if closed_form else QUADRATURE_BLOCK_SIZE
     return check_positive_int("block_size", block_size)
 
