@@ -14,7 +14,14 @@ import pytest
 from scipy import integrate, special
 
 from replications.core import kernels
-from replications.core.kernels import LatticeGrid, activation_moments, activation_second_moment, fc_kernel
+from replications.core.kernels import (
+    LatticeGrid,
+    activation_moments,
+    activation_second_moment,
+    fc_kernel,
+    lattice,
+    moments,
+)
 
 WEIGHT_VAR, BIAS_VAR, DEPTH = 1.6, 0.1, 2
 PHI = {"relu": jax.nn.relu, "erf": jax.scipy.special.erf, "tanh": jnp.tanh}
@@ -67,8 +74,8 @@ def test_relu_arc_cosine_at_known_angles():
 def test_fast_arcsin_and_arccos_match_numpy():
     x = np.concatenate([np.linspace(-1, 1, 20001), 1 - np.logspace(-16, 0, 200), -1 + np.logspace(-16, 0, 200)])
     with jax.enable_x64(True):
-        np.testing.assert_allclose(kernels._arcsin(jnp.asarray(x)), np.arcsin(x), rtol=5e-16, atol=3e-16)
-        np.testing.assert_allclose(kernels._arccos(jnp.asarray(x)), np.arccos(x), rtol=5e-16, atol=5e-16)
+        np.testing.assert_allclose(moments._arcsin(jnp.asarray(x)), np.arcsin(x), rtol=5e-16, atol=3e-16)
+        np.testing.assert_allclose(moments._arccos(jnp.asarray(x)), np.arccos(x), rtol=5e-16, atol=5e-16)
 
 
 def _variances_and_covariances() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -145,7 +152,7 @@ def test_second_moment_is_the_pair_diagonal():
 
 def test_quadrature_residuals_are_confined_and_have_parity():
     """The quadrature's assumptions: each residual phi - base is negligible outside its window, even or odd."""
-    for name, act in kernels._ACTIVATIONS.items():
+    for name, act in moments._ACTIVATIONS.items():
         if act.quadrature is None:
             continue
         q = act.quadrature
@@ -307,7 +314,7 @@ def test_zero_inputs_without_bias_are_finite():
         ({"depth": 0}, "depth .* must be an integer >= 1"),
         ({"depth": 1.5}, "depth .* must be an integer >= 1"),
         ({"method": "mc"}, "unknown method 'mc'; known: exact, lattice"),
-        ({"block_size": 0}, "block_size must be a positive integer"),
+        ({"block_size": 0}, "block_size must be an integer >= 1"),
         ({"activation": "step", "method": "lattice"}, "lattice method needs a differentiable activation"),
     ],
 )
@@ -386,7 +393,7 @@ def test_lattice_table_is_cached_atomically(tmp_path, monkeypatch):
     table = kernels.lattice_table("tanh", grid)
     files = os.listdir(tmp_path / "lattice")
     assert len(files) == 1 and files[0].startswith("tanh_ng101_") and files[0].endswith(".npz")
-    kernels._load_or_build.cache_clear()
+    lattice._load_or_build.cache_clear()
     loaded = kernels.lattice_table("tanh", grid)
     for a, b in zip(table, loaded, strict=True):
         np.testing.assert_array_equal(a, b)

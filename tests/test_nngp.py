@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from replications.nngp.data import load_parts, nested_train_subsets
 from replications.nngp.experiments import max_relative_error
 from replications.nngp.gp_search import grid_values
+from replications.nngp.loading import load_parts, nested_train_subsets
 from replications.nngp.measures import best_nn, binned_uncertainty, critical_advantage, uncertainty_correlation
 from replications.nngp.phase import chi1, tanh_fixed_point
 

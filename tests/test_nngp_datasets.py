@@ -21,8 +21,8 @@ from replications.core import data as core_data
 from replications.core.config import ConfigError, validate_config
 from replications.core.provenance import write_table
 from replications.nngp import claims, table1
-from replications.nngp.data import load_parts
 from replications.nngp.datasets import claim_size_problem, config_problems, table1_sizes
+from replications.nngp.loading import load_parts
 
 with open("workflows/config/config.yaml") as f:
     DEFAULT = yaml.safe_load(f)
@@ -190,10 +190,10 @@ def test_fashion_mnist_defaults_to_debians_folder(tmp_path, monkeypatch):
     arrays = _write_mnist(tmp_path / "debian", monkeypatch)
     for stem, array in arrays.items():
         monkeypatch.setitem(core_data.IDX_SHA256["fashion_mnist"], stem, hashlib.sha256(_idx(array)).hexdigest())
-    monkeypatch.setattr("replications.nngp.data.DEBIAN_FASHION_MNIST_DIR", tmp_path / "debian")
+    monkeypatch.setattr("replications.nngp.loading.DEBIAN_FASHION_MNIST_DIR", tmp_path / "debian")
     parts = load_parts(_nngp(dataset={"name": "fashion_mnist", "directory": None}), {"train": 20, "test": 10})
     _check_parts(parts, {"train": 20, "test": 10}, 784)
-    monkeypatch.setattr("replications.nngp.data.DEBIAN_FASHION_MNIST_DIR", tmp_path / "absent")
+    monkeypatch.setattr("replications.nngp.loading.DEBIAN_FASHION_MNIST_DIR", tmp_path / "absent")
     with pytest.raises(core_data.DataError, match=r"absent.*apt-get install dataset-fashion-mnist"):
         load_parts(_nngp(dataset={"name": "fashion_mnist", "directory": None}), {"train": 20})
 

@@ -14,7 +14,7 @@ from replications.core.flax_mlp import MLP, from_params, to_params
 from replications.core.training import train_full_batch
 from replications.ntk import measures
 from replications.ntk.experiments import _principal_components
-from replications.ntk.setup import critical_learning_rate, make_net, mnist_regression
+from replications.ntk.nets_and_data import critical_learning_rate, make_net, mnist_regression
 
 X_5x3 = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
 Y_5x2 = np.random.default_rng(1).normal(size=(5, 2)).astype(np.float32)

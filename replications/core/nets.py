@@ -37,24 +37,15 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from replications.core import activations
+from replications.core.checks import check_positive_int
+
 Params = list[dict[str, jax.Array]]  # one {"W": W_DxH, "b": b_H} per layer, input layer first
 ApplyFn = Callable[[Params, jax.Array], jax.Array]
 
 
-def _gelu(z: jax.Array) -> jax.Array:
-    return jax.nn.gelu(z, approximate=False)
-
-
 # The differentiable activations of `kernels.fc_kernel`, so every net here has its infinite-width kernels there.
-_ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
-    "erf": jax.scipy.special.erf,
-    "gelu": _gelu,
-    "relu": jax.nn.relu,
-    "sigmoid": jax.nn.sigmoid,
-    "softplus": jax.nn.softplus,
-    "tanh": jnp.tanh,
-}
-ACTIVATIONS = tuple(_ACTIVATIONS)
+ACTIVATIONS = activations.DIFFERENTIABLE
 PARAMETRIZATIONS = ("standard", "ntk")
 
 
@@ -70,18 +61,14 @@ class LayerScale(NamedTuple):
 
 def activation_function(name: str) -> Callable[[jax.Array], jax.Array]:
     """The activation called `name` (one of ACTIVATIONS)."""
-    if name not in _ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}")
-    return _ACTIVATIONS[name]
+    return activations.activation(name, differentiable=True).phi
 
 
 def mlp_sizes(input_dim: int, width: int, depth: int, output_dim: int = 1) -> tuple[int, ...]:
     """(input_dim, width, ..., width, output_dim) with `depth` hidden layers of `width` units."""
-    for name, value, least in (("input_dim", input_dim, 1), ("width", width, 1), ("output_dim", output_dim, 1)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
-            raise ValueError(f"{name} must be an integer >= {least}, got {value!r}")
-    if isinstance(depth, bool) or not isinstance(depth, numbers.Integral) or depth < 1:
-        raise ValueError(f"depth (number of hidden layers) must be an integer >= 1, got {depth!r}")
+    for name, value in (("input_dim", input_dim), ("width", width), ("output_dim", output_dim)):
+        check_positive_int(name, value)
+    check_positive_int("depth (number of hidden layers)", depth)
     return (input_dim, *([width] * depth), output_dim)
 
 

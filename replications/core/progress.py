@@ -34,6 +34,8 @@ from collections.abc import Iterable, Iterator, Sized
 from types import TracebackType
 from typing import Any, TextIO, TypeVar
 
+from replications.core.checks import check_positive_int
+
 DEFAULT_EVERY = 0.05
 T = TypeVar("T")
 
@@ -71,8 +73,7 @@ class Progress:
         min_seconds: float = 0.0,
         stream: TextIO | None = None,
     ) -> None:
-        if isinstance(total, bool) or not isinstance(total, int) or total < 1:
-            raise ValueError(f"total must be an integer >= 1, got {total!r}")
+        check_positive_int("total", total)
         if not 0 < every <= 1:
             raise ValueError(f"every must be in (0, 1], got {every!r}")
         self.total, self.label, self.every, self.min_seconds = total, label, every, min_seconds

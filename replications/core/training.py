@@ -38,6 +38,7 @@ import numpy as np
 import optax
 from jax.typing import ArrayLike
 
+from replications.core.checks import check_positive_int
 from replications.core.nets import (
     PARAMETRIZATIONS,
     ApplyFn,
@@ -104,10 +105,8 @@ def train_full_batch(
     apply_fn. The loop is two nested `lax.scan`s, so `jax.jit` or `jax.vmap` (e.g. over initializations, or over
     learning rates with the optimizer built inside) compiles one program.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
-    if isinstance(record_every, bool) or not isinstance(record_every, int) or record_every < 1:
-        raise ValueError(f"record_every must be an integer >= 1, got {record_every!r}")
+    check_positive_int("steps", steps)
+    check_positive_int("record_every", record_every)
     if steps % record_every:
         raise ValueError(f"steps ({steps}) must be a multiple of record_every ({record_every})")
     x_NxD, y_NxK = jnp.asarray(x_train_NxD), jnp.asarray(y_train_NxK)
@@ -284,11 +283,6 @@ def _as_split(split: tuple[ArrayLike, ArrayLike], name: str) -> tuple[jax.Array,
     return jnp.asarray(x), jnp.asarray(y)
 
 
-def _positive_int(name: str, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-
-
 def train_grid(
     grid: Hyperparameters,
     train: tuple[ArrayLike, ArrayLike],
@@ -314,9 +308,9 @@ def train_grid(
     is best so far by `select_by` ("accuracy", ties to the lower MSE, or "mse"); the test set is evaluated once,
     with the best parameters. The grid is vmapped: parameters, Adam states and hyperparameters carry a G axis.
     """
-    _positive_int("steps", steps)
-    _positive_int("batch_size", batch_size)
-    _positive_int("eval_every", eval_every)
+    check_positive_int("steps", steps)
+    check_positive_int("batch_size", batch_size)
+    check_positive_int("eval_every", eval_every)
     if steps % eval_every:
         raise ValueError(f"steps ({steps}) must be a multiple of eval_every ({eval_every})")
     if select_by not in SELECTIONS:

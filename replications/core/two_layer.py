@@ -115,28 +115,6 @@ def unit_movement(params_T: TwoLayer, params_0: TwoLayer) -> jax.Array:
     )
 
 
-def wasserstein1(u_N: ArrayLike, v_M: ArrayLike) -> float:
-    """Wasserstein-1 distance between the empirical laws of two 1-D samples: the integral of |F_u - F_v|."""
-    u, v = np.sort(np.asarray(u_N, np.float64)), np.sort(np.asarray(v_M, np.float64))
-    grid = np.sort(np.concatenate([u, v]))
-    F_u = np.searchsorted(u, grid[:-1], side="right") / len(u)
-    F_v = np.searchsorted(v, grid[:-1], side="right") / len(v)
-    return float(np.sum(np.abs(F_u - F_v) * np.diff(grid)))
-
-
-def weighted_wasserstein1(u_N: ArrayLike, v_M: ArrayLike, v_weights_M: ArrayLike) -> float:
-    """W1 between the empirical law of u and a weighted discrete law (atoms v_M with weights summing to 1), e.g.
-    particles against a PDE's density on a grid."""
-    u = np.sort(np.asarray(u_N, np.float64))
-    order = np.argsort(np.asarray(v_M))
-    v, w = np.asarray(v_M, np.float64)[order], np.asarray(v_weights_M, np.float64)[order]
-    w = w / w.sum()
-    grid = np.sort(np.concatenate([u, v]))
-    F_u = np.searchsorted(u, grid[:-1], side="right") / len(u)
-    F_v = np.concatenate([[0.0], np.cumsum(w)])[np.searchsorted(v, grid[:-1], side="right")]
-    return float(np.sum(np.abs(F_u - F_v) * np.diff(grid)))
-
-
 def two_layer_ntk(params: TwoLayer, x_BxD: ArrayLike, *, gamma: float, activation: str) -> jax.Array:
     """Empirical NTK Theta_BxB = sum over all parameters of df(x)/dtheta df(x')/dtheta, in closed form:
     N^(-2 gamma) sum_i [sigma(u_i) sigma(u_i') + a_i^2 sigma'(u_i) sigma'(u_i') (<x, x'> + 1)], u_i = <w_i, x> + b_i."""

@@ -15,10 +15,10 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
+from scipy.stats import wasserstein_distance
 
 from replications.core.plotting import save_figure, set_theme
 from replications.core.provenance import read_table
-from replications.core.two_layer import wasserstein1
 
 SNAPSHOT_FRACTIONS = (0.0, 0.2, 0.4, 1.0)  # of the last recorded time
 BINS = 40
@@ -69,8 +69,8 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     ax_risk.legend(fontsize="small")
 
     pde_start = pde[pde["time"] == times[0]]["radius"]
-    gap_T = [wasserstein1(sgd[sgd["time"] == t]["radius"], pde[pde["time"] == t]["radius"]) for t in times]
-    travel_T = [wasserstein1(pde_start, pde[pde["time"] == t]["radius"]) for t in times[1:]]
+    gap_T = [wasserstein_distance(sgd[sgd["time"] == t]["radius"], pde[pde["time"] == t]["radius"]) for t in times]
+    travel_T = [wasserstein_distance(pde_start, pde[pde["time"] == t]["radius"]) for t in times[1:]]
     ax_w1 = fig.add_subplot(grid[1, 2:])
     ax_w1.plot(times, gap_T, "o-", ms=3, color=sgd_color, label="$W_1$(SGD at $t$, PDE at $t$)")
     ax_w1.plot(times[1:], travel_T, "--", color=pde_color, label="$W_1$(PDE at 0, PDE at $t$)")

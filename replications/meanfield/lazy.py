@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from jax.typing import ArrayLike
 
-from replications.core.provenance import provenance, write_table
+from replications.core.results import write_results
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "teacher_neurons": 3,
@@ -272,11 +272,10 @@ def lazy(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     if config["steps"] % config["test_every"]:
         raise ValueError(f"steps ({config['steps']}) must be a multiple of test_every ({config['test_every']})")
     trajectory_seed, *trial_seeds = np.random.SeedSequence(config["seed"]).spawn(1 + config["trials"])
-    prov = provenance(config, config["seed"])
     trajectories, teacher = _trajectories(config, np.random.default_rng(trajectory_seed))
-    write_table(outputs["trajectories"], trajectories, prov)
-    write_table(outputs["teacher"], teacher, prov)
-    write_table(outputs["test_loss"], _test_losses(config, [np.random.default_rng(s) for s in trial_seeds]), prov)
+    write_results(outputs["trajectories"], trajectories, config)
+    write_results(outputs["teacher"], teacher, config)
+    write_results(outputs["test_loss"], _test_losses(config, [np.random.default_rng(s) for s in trial_seeds]), config)
 
 
 def test_loss_ratio(test_loss_table: pd.DataFrame) -> float:

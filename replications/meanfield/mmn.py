@@ -59,10 +59,9 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 from jax.scipy.stats import norm
-from scipy.stats import chi2
+from scipy.stats import chi2, wasserstein_distance
 
-from replications.core.provenance import provenance, write_table
-from replications.core.two_layer import wasserstein1
+from replications.core.results import write_results
 
 RISK_ORDER = 24  # alpha_0 .. alpha_23 in the SGD risk: at trained overlaps (|c| <= 0.7) order 40 moves R_N 1e-11
 PDE_ORDER = 16  # alpha_0 .. alpha_15 in u_d: the dropped m_k alpha_k^2 are < 1e-8 at d = 40, < 1e-4 at d = 10
@@ -361,9 +360,8 @@ def mmn_radial(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     risk = [
         pd.DataFrame({"source": "sgd", "time": times_R, "seed": s, "risk": risk_SxR[s]}) for s in range(config["seeds"])
     ] + [pd.DataFrame({"source": "pde", "time": times_R, "seed": -1, "risk": pde_risk_R})]
-    prov = provenance(config, config["seed"])
-    write_table(outputs["radii"], pd.concat(radii, ignore_index=True), prov)
-    write_table(outputs["risk"], pd.concat(risk, ignore_index=True), prov)
+    write_results(outputs["radii"], pd.concat(radii, ignore_index=True), config)
+    write_results(outputs["risk"], pd.concat(risk, ignore_index=True), config)
 
 
 def w1_ratio(radii: pd.DataFrame) -> float:
@@ -373,7 +371,7 @@ def w1_ratio(radii: pd.DataFrame) -> float:
     end = radii["time"].max()
     pde, sgd = radii[radii["source"] == "pde"], radii[radii["source"] == "sgd"]
     pde_start, pde_end = pde[pde["time"] == pde["time"].min()]["radius"], pde[pde["time"] == end]["radius"]
-    return wasserstein1(sgd[sgd["time"] == end]["radius"], pde_end) / wasserstein1(pde_start, pde_end)
+    return wasserstein_distance(sgd[sgd["time"] == end]["radius"], pde_end) / wasserstein_distance(pde_start, pde_end)
 
 
 def risk_gap(risk: pd.DataFrame) -> float:

@@ -3,7 +3,7 @@ show trends and pictures rather than tables, so the expected values are the theo
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from replications.core.paper import Expected
 
 MMN = "S. Mei, A. Montanari, P.-M. Nguyen, A mean field view of the landscape of two-layer neural networks, PNAS 2018"
 CB = "L. Chizat, F. Bach, On the Global Convergence of Gradient Descent for Over-parameterized Models, NeurIPS 2018"
@@ -16,11 +16,6 @@ SHORT = {  # the claims' `source`; the full references above go in the README
     "rv": "Rotskoff & Vanden-Eijnden 2018",
     "contrast": "this archive (NTK vs mean field)",
 }
-
-
-class Expected(NamedTuple):
-    value: float | None
-    source: str
 
 
 EXPECTED = {

@@ -14,9 +14,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-import pandas as pd
 
-from replications.core.provenance import provenance, write_table
+from replications.core.results import write_results
 from replications.core.two_layer import (
     TwoLayer,
     apply_two_layer,
@@ -25,10 +24,6 @@ from replications.core.two_layer import (
     two_layer_ntk,
     unit_movement,
 )
-
-
-def _write(path: Path, rows: pd.DataFrame | list[dict], config: Mapping[str, Any]) -> None:
-    write_table(path, pd.DataFrame(rows), provenance(config, config["seed"]))
 
 
 def _sphere(key: jax.Array, count: int, dim: int) -> jax.Array:
@@ -103,9 +98,9 @@ def cb_particles(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None
                 for j in range(m)
             ]
     teacher = problems[0][0]
-    _write(outputs["losses"], losses, config)
-    _write(outputs["paths"], paths, config)
-    _write(
+    write_results(outputs["losses"], losses, config)
+    write_results(outputs["paths"], paths, config)
+    write_results(
         outputs["teacher"],
         [
             {"neuron": k, "sign": float(s), "x": float(v[0]), "y": float(v[1])}
@@ -163,7 +158,7 @@ def rv_scaling(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                 | {"train_loss": float(run.loss_R[-1]), "test_loss": float(0.5 * jnp.mean((f_test - y_test) ** 2))}
                 | {"target_variance": float(jnp.mean(y_test**2))}
             )
-    _write(outputs["losses"], rows, config)
+    write_results(outputs["losses"], rows, config)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -219,5 +214,5 @@ def contrast(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                             | {"a": float(p.a_N[i])}
                             for i in range(n)
                         ]
-    _write(outputs["changes"], rows, config)
-    _write(outputs["weights"], weights, config)
+    write_results(outputs["changes"], rows, config)
+    write_results(outputs["weights"], weights, config)

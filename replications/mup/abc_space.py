@@ -38,7 +38,7 @@ from replications.core.parametrization import (
     is_stable,
     named_parametrization,
 )
-from replications.core.provenance import provenance, write_table
+from replications.core.results import write_results
 
 HALF = Fraction(1, 2)
 NAMES = ("sp", "sp_lr_1/n", "ntp", "mfp", "mup")
@@ -192,6 +192,5 @@ def named_points() -> list[dict[str, Any]]:
 def abc(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     """TP4 Table 1 at config["hidden_layers"] (outputs["table"]) and the phase grid at step
     1/config["grid_step_denominator"] (outputs["phase"])."""
-    prov = provenance(config, config["seed"])
-    write_table(outputs["table"], abc_table(int(config["hidden_layers"])), prov)
-    write_table(outputs["phase"], phase_table(int(config["grid_step_denominator"])), prov)
+    write_results(outputs["table"], abc_table(int(config["hidden_layers"])), config)
+    write_results(outputs["phase"], phase_table(int(config["grid_step_denominator"])), config)

@@ -17,19 +17,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
-import pandas as pd
 
 from replications.core.data import load_mnist1d, load_mnist5k, standardize_per_example
 from replications.core.nets import init_mlp
 from replications.core.parametrization import scale_updates
-from replications.core.provenance import provenance, write_table
+from replications.core.results import write_results
 from replications.mup import mlp, resnet, sweep
 
 CLASSES = 10
-
-
-def _write(path: Path, rows: pd.DataFrame | list[dict], config: Mapping[str, Any]) -> None:
-    write_table(path, pd.DataFrame(rows), provenance(config, config["seed"]))
 
 
 def log2_grid(lo: float, hi: float, step: float) -> np.ndarray:
@@ -131,7 +126,7 @@ def coordcheck(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: M
                     }
                 )
         print(f"  coordcheck {optimizer_name} done", flush=True)
-    _write(outputs["deltas"], rows, config)
+    write_results(outputs["deltas"], rows, config)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -248,8 +243,8 @@ def maxlr(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                 for s in range(final.shape[2])
             ]
             print(f"  maxlr {parametrization} width {width}: log2 max lr {edges[-1]['log2_max_lr']}", flush=True)
-    _write(outputs["runs"], runs, config)
-    _write(outputs["maxlr"], edges, config)
+    write_results(outputs["runs"], runs, config)
+    write_results(outputs["maxlr"], edges, config)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -288,7 +283,7 @@ def transfer(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Map
                 losses[v], log2_lrs, config["loss_window"], parametrization=parametrization, width=width
             )
         print(f"  transfer width {width} done", flush=True)
-    _write(outputs["losses"], rows, config)
+    write_results(outputs["losses"], rows, config)
 
 
 def _resnet_sweep(config, setups, log2_lrs, x, y) -> np.ndarray:
@@ -332,4 +327,4 @@ def depth(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mappin
         for v, block in enumerate(resnet.BLOCKS):
             rows += _sweep_rows(losses[v], log2_lrs, config["loss_window"], block=block, depth=blocks)
         print(f"  depth L = {blocks} done", flush=True)
-    _write(outputs["losses"], rows, config)
+    write_results(outputs["losses"], rows, config)

@@ -3,7 +3,7 @@ block and stays put under Depth-muP.
 
 Two panels sharing the loss axis, the standard block (branch multiplier 1, left) and Depth-muP (branch multiplier
 a / sqrt(L / L0) and Adam learning rate eta / sqrt(L / L0), right), in the layout of the width figure
-(`fig3_mlp_transfer.sweep_figure`): the training loss (mean over seeds) against log2 eta, one curve per number of
+(`plotting.sweep_figure`): the training loss (mean over seeds) against log2 eta, one curve per number of
 blocks L, darker = deeper, each depth's eta* a dot, the dashed line the standard block's best loss over all depths.
 Diverged learning rates are crosses and losses above the axis (the deep standard nets reach 1e23) triangles at the
 top edge. Each panel states |log2 eta*(deepest) - log2 eta*(shallowest)| (claims mup.depth.standard_shift and
@@ -18,7 +18,7 @@ from typing import Any
 
 from replications.core.plotting import save_figure, set_theme
 from replications.core.provenance import read_table
-from replications.mup.fig3_mlp_transfer import sweep_figure
+from replications.mup.plotting import sweep_figure
 
 
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:

@@ -23,8 +23,8 @@ from matplotlib.transforms import offset_copy
 
 from replications.core.plotting import save_figure, set_theme
 from replications.core.provenance import read_table
-from replications.mup.fig3_mlp_transfer import sequential_colors
 from replications.mup.measures import maxlr_slope
+from replications.mup.plotting import sequential_colors
 
 CLASSES = 10
 INITIAL_LOSS = (1 - 1 / CLASSES) / CLASSES  # MSE_label of the zero readout: 0.09

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from replications.core.paper import Expected
 
 TP4 = (
     "G. Yang, E. J. Hu, Tensor Programs IV: Feature Learning in Infinite-Width Neural Networks, ICML 2021, "
@@ -24,11 +24,6 @@ SHORT = {  # the claims' `source`; the full references above go in the README
     "tp5_transfer": "Yang et al. 2021 (TP5), Fig 3",
     "tp6_depth": "Yang et al. 2024 (TP6), Fig 10",
 }
-
-
-class Expected(NamedTuple):
-    value: float | None
-    source: str
 
 
 EXPECTED = {

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from replications.core.kernels import activation_moments
-from replications.core.provenance import provenance, write_arrays, write_table
+from replications.core.provenance import provenance, write_arrays
+from replications.core.results import write_results
 from replications.neal.prior import (
     Prior,
     excess_kurtosis_exact,
@@ -148,9 +149,8 @@ def convergence(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
         arrays[name] = sample_at_point(jax.random.fold_in(key, stream), prior, x0_sq_norm, config["wide_draws"])
     moments = hidden_moments(_prior(config, hidden_units=1, activation=config["activation"]), x0_sq_norm)
     arrays.update({f"hidden_{k}": np.array(v) for k, v in moments.items()})
-    prov = provenance(config, config["seed"])
-    write_table(outputs["kurtosis"], pd.DataFrame(rows), prov)
-    write_arrays(outputs["samples"], arrays, prov)
+    write_results(outputs["kurtosis"], rows, config)
+    write_arrays(outputs["samples"], arrays, provenance(config, config["seed"]))
 
 
 def limit_covariance(x_PxD: np.ndarray, prior: Prior) -> np.ndarray:
@@ -188,7 +188,7 @@ def covariance(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
             "analytic": analytic_PxP.ravel(),
         }
     )
-    write_table(outputs["covariance"], table, provenance(config, config["seed"]))
+    write_results(outputs["covariance"], table, config)
 
 
 def roughness(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
@@ -216,4 +216,4 @@ def roughness(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                     "standard_error": squared_NxK[:, k].std(ddof=1) / np.sqrt(len(squared_NxK)),
                 }
             )
-    write_table(outputs["roughness"], pd.DataFrame(rows), provenance(config, config["seed"]))
+    write_results(outputs["roughness"], rows, config)

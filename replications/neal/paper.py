@@ -6,17 +6,12 @@ claims are the exact values of the theory the report rests on; each says where i
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from replications.core.paper import Expected
 
 CITATION = (
     "R. M. Neal, Priors for Infinite Networks, Technical Report CRG-TR-94-1, Dept. of Computer Science, "
     "University of Toronto, 1994; Chapter 2 of Bayesian Learning for Neural Networks, Springer, 1996."
 )
-
-
-class Expected(NamedTuple):
-    value: float
-    source: str
 
 
 EXPECTED = {

@@ -28,6 +28,7 @@ import numpy as np
 import scipy.special
 from numpy.polynomial.hermite_e import hermegauss
 
+from replications.core import activations
 from replications.core.progress import track
 
 UNIT_BLOCK = 1024
@@ -35,11 +36,7 @@ _ELEMENTS_PER_CHUNK = 2**25  # draws x units x points held at once: 128 MiB of f
 PROGRESS_SECONDS = 30.0  # a sampling call expected to take less than this prints no progress lines
 
 
-def _step(z: jax.Array) -> jax.Array:
-    return jnp.where(z >= 0, 1.0, -1.0).astype(z.dtype)
-
-
-ACTIVATIONS = {"tanh": jnp.tanh, "erf": jax.scipy.special.erf, "step": _step}
+ACTIVATIONS = {name: activations.activation(name).phi for name in ("tanh", "erf", "step")}  # order: branch indices
 OUTPUT_PRIORS = ("gaussian", "cauchy")
 
 

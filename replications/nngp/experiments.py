@@ -15,15 +15,11 @@ import pandas as pd
 
 from replications.core.gp import gp_posterior
 from replications.core.kernels import activation_second_moment, fc_kernel, lattice_table
-from replications.core.provenance import provenance, write_table
+from replications.core.results import write_results
 from replications.core.sphere import angle_interpolation, angular_kernels, input_angles, kernel_from_angles
 from replications.nngp import gp_search, nn_search
-from replications.nngp.data import load_parts, nested_train_subsets
+from replications.nngp.loading import load_parts, nested_train_subsets
 from replications.nngp.phase import chi1
-
-
-def _write(path: Path, rows: pd.DataFrame | list[dict], config: Mapping[str, Any]) -> None:
-    write_table(path, pd.DataFrame(rows), provenance(config, config["seed"]))
 
 
 def _search_parts(config: Mapping[str, Any]) -> tuple[dict, dict[int, np.ndarray]]:
@@ -35,14 +31,14 @@ def gp_search_task(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> No
     """NNGP search at every training size (Fig 1; Table 1 takes `datasets.table1_sizes`), for every activation."""
     parts, subsets = _search_parts(config)
     tables = [gp_search.search(a, parts, subsets, config["gp_search"], config) for a in config["activations"]]
-    _write(outputs["search"], pd.concat(tables), config)
+    write_results(outputs["search"], pd.concat(tables), config)
 
 
 def nn_search_task(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     """SGD-trained nets at every training size and width, every activation: one row per grid point."""
     parts, subsets = _search_parts(config)
     tables = [nn_search.search(a, parts, subsets, config["nn_search"]) for a in config["activations"]]
-    _write(outputs["runs"], pd.concat(tables), config)
+    write_results(outputs["runs"], pd.concat(tables), config)
 
 
 def uncertainty(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
@@ -61,7 +57,7 @@ def uncertainty(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
         "correct": np.argmax(posterior.mean_MxC, axis=1) == test.y_N,
         "jitter": posterior.jitter,
     }
-    _write(outputs["points"], rows, config)
+    write_results(outputs["points"], rows, config)
 
 
 def phase(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
@@ -93,7 +89,7 @@ def phase(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                         "jitter": jitter,
                     }
                 )
-    _write(outputs["phase"], rows, config)
+    write_results(outputs["phase"], rows, config)
 
 
 def max_relative_error(approx_NxN: np.ndarray, exact_NxN: np.ndarray) -> float:
@@ -155,6 +151,6 @@ def lattice(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                         "max_relative_error": max_relative_error(lattice_k, exact_k),
                     }
                 )
-    _write(outputs["angles"], angle_rows, config)
-    _write(outputs["variance"], variance_rows, config)
-    _write(outputs["mnist"], mnist_rows, config)
+    write_results(outputs["angles"], angle_rows, config)
+    write_results(outputs["variance"], variance_rows, config)
+    write_results(outputs["mnist"], mnist_rows, config)

@@ -24,7 +24,7 @@ from replications.core.sphere import (
     input_angles,
     kernel_from_angles,
 )
-from replications.nngp.data import Part
+from replications.nngp.loading import Part
 
 
 def grid_values(spec: Mapping[str, Any]) -> np.ndarray:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from replications.core.training import hyperparameter_grid, train_grid
-from replications.nngp.data import Part
+from replications.nngp.loading import Part
 
 
 def search(

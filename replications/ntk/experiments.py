@@ -15,21 +15,16 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
-import pandas as pd
 
 from replications.core import nets
 from replications.core.data import gaussian_inputs, unit_circle
 from replications.core.delayed_gd import train_mlp_gd
 from replications.core.kernels import fc_kernel
-from replications.core.provenance import provenance, write_table
+from replications.core.results import write_results
 from replications.core.training import gradient_flow_prediction, train_full_batch
-from replications.ntk.setup import Net, critical_learning_rate, make_net, mnist_digits, mnist_regression
+from replications.ntk.nets_and_data import Net, critical_learning_rate, make_net, mnist_digits, mnist_regression
 
 X0 = np.array([1.0, 0.0])  # Jacot et al.'s fixed point x0 = (1, 0)
-
-
-def _write(path: Path, rows: pd.DataFrame | list[dict], config: Mapping[str, Any]) -> None:
-    write_table(path, pd.DataFrame(rows), provenance(config, config["seed"]))
 
 
 def _keys(seed: int, width: int, count: int) -> jax.Array:
@@ -103,9 +98,9 @@ def kernel_circle(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> Non
                 | {"gamma": g, "ntk": v}
                 for g, v in zip(gamma, theta, strict=True)
             ]
-    _write(outputs["kernels"], rows, config)
+    write_results(outputs["kernels"], rows, config)
     limit = _analytic(config, X0[None], x_circle)
-    _write(
+    write_results(
         outputs["limit"],
         {"gamma": gamma, "ntk": np.asarray(limit.ntk[0]), "nngp": np.asarray(limit.nngp[0])},
         config,
@@ -139,7 +134,7 @@ def function_circle(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> N
                 | {"f": v}
                 for g, v in zip(gamma, f_A, strict=True)
             ]
-    _write(outputs["functions"], rows, config)
+    write_results(outputs["functions"], rows, config)
 
     train, cross = _analytic(config, x_train), _analytic(config, x_circle, x_train)
     prediction = gradient_flow_prediction(
@@ -152,8 +147,8 @@ def function_circle(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> N
         nngp_test_M=cross.var1,
     )
     std = np.sqrt(np.maximum(prediction.variance, 0.0))
-    _write(outputs["limit"], {"gamma": gamma, "mean": prediction.mean[:, 0], "std": std}, config)
-    _write(outputs["points"], {"gamma": angles, "target": y_train[:, 0]}, config)
+    write_results(outputs["limit"], {"gamma": gamma, "mean": prediction.mean[:, 0], "std": std}, config)
+    write_results(outputs["points"], {"gamma": angles, "target": y_train[:, 0]}, config)
 
 
 def _principal_components(theta_NxN: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -189,8 +184,8 @@ def pca(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
             {"kernel": name, "digit": i, "label": int(labels[i])} | {f"pc{k + 1}": f_KxN[k, i] for k in range(3)}
             for i in range(len(labels))
         ]
-    _write(outputs["eigenvalues"], eigen_rows, config)
-    _write(outputs["components"], component_rows, config)
+    write_results(outputs["eigenvalues"], eigen_rows, config)
+    write_results(outputs["components"], component_rows, config)
 
     f2_N = _principal_components(kernels["analytic"], 2)[1][1]
     f2 = jnp.asarray(f2_N, jnp.float32)
@@ -226,7 +221,7 @@ def pca(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
             for trial_index, (g_R, h_R) in enumerate(zip(np.asarray(g_TxR), np.asarray(h_TxR), strict=True))
             for t, g, h in zip(times, g_R, h_R, strict=True)
         ]
-    _write(outputs["training"], rows, config)
+    write_results(outputs["training"], rows, config)
 
 
 def _parameter_norms(params: nets.Params, params0: nets.Params) -> dict[str, jax.Array]:
@@ -278,7 +273,7 @@ def relchange(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                     | {k: float(v) for k, v in _parameter_norms(params, params0).items()}
                     | {"kernel_change": float(jnp.linalg.norm(thetaT - theta0) / jnp.linalg.norm(theta0))}
                 )
-    _write(outputs["changes"], rows, config)
+    write_results(outputs["changes"], rows, config)
 
 
 def _loss(f_RxNxK: np.ndarray, y_NxK: np.ndarray) -> np.ndarray:
@@ -346,6 +341,6 @@ def linear(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                     for m in range(config["output_points"])
                     for r, t in enumerate(times)
                 ]
-    _write(outputs["curves"], curves, config)
-    _write(outputs["outputs"], point_rows, config)
-    _write(outputs["gaps"], gaps, config)
+    write_results(outputs["curves"], curves, config)
+    write_results(outputs["outputs"], point_rows, config)
+    write_results(outputs["gaps"], gaps, config)

@@ -3,7 +3,7 @@ these. Where a paper shows a trend rather than a number, the expected value is t
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from replications.core.paper import Expected
 
 JACOT = (
     "A. Jacot, F. Gabriel, C. Hongler, Neural Tangent Kernel: Convergence and Generalization in Neural Networks, "
@@ -19,11 +19,6 @@ LEE_SHORT = "Lee et al. 2019"
 
 # Jacot et al. §6.3: the first three eigenvalues of the NTK of 512 MNIST digits (non-centred kernel PCA).
 JACOT_EIGENVALUES = (0.0457, 0.00108, 0.00078)
-
-
-class Expected(NamedTuple):
-    value: float | None
-    source: str
 
 
 EXPECTED = {

@@ -1,5 +1,6 @@
-"""The NNGP group's data: class-balanced splits of the configured dataset (`nngp.dataset`; MNIST 5k by default),
-preprocessed as Lee et al. did.
+"""Loading and preprocessing the NNGP group's data: class-balanced splits of the configured dataset
+(`nngp.dataset`; MNIST 5k by default), preprocessed as Lee et al. did. (Which datasets exist, and the checks
+of the config that need no file, are in `datasets`.)
 
 MNIST 5k is one pool: every part is drawn from its 5000 digits together. The full datasets (MNIST, Fashion-MNIST,
 CIFAR-10) keep their own test set: the parts other than `test` are drawn from the training file, `test` from the
