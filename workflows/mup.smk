@@ -9,7 +9,7 @@ MUP_COMPUTE = {
     "abc": {"table": "abc_table.csv", "phase": "abc_phase.csv"},
     "coordcheck": {"deltas": "coordcheck_deltas.csv"},
     "maxlr": {"runs": "maxlr_runs.csv", "maxlr": "maxlr.csv"},
-    "transfer": {"losses": "transfer_losses.csv"},
+    "transfer": {"losses": "transfer_losses.csv", "tuning": "transfer_tuning.csv"},
     "depth": {"losses": "depth_losses.csv"},
 }
 MUP_ON_MNIST1D = ("coordcheck", "transfer", "depth")

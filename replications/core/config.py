@@ -76,6 +76,12 @@ def _relations(section: Mapping[str, Any], path: str = "") -> list[tuple[str, st
         problems.append((f"{path}log2_lr_min", f"{section['log2_lr_min']} is above log2_lr_max"))
     if "loss_window" in section and section["loss_window"] > section.get("steps", math.inf):
         problems.append((f"{path}loss_window", f"{section['loss_window']} is more than steps = {section['steps']}"))
+    if "base_depth" in section and section["base_depth"] not in section.get("depths", [section["base_depth"]]):
+        problems.append((f"{path}base_depth", f"{section['base_depth']} is not one of depths (the shift's origin)"))
+    if "tuning" in section and section["base_width"] not in section["widths"]:
+        problems.append((f"{path}base_width", f"{section['base_width']} is not one of widths (the tuned width)"))
+    if "log2_lr_offsets" in section and not section["log2_lr_offsets"][0] < 0 < section["log2_lr_offsets"][1]:
+        problems.append((f"{path}log2_lr_offsets", "must be [negative, positive]: the grid surrounds the tuned rate"))
     for key, value in section.items():
         if isinstance(value, Mapping):
             problems += _relations(value, f"{path}{key}.")

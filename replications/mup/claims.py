@@ -8,7 +8,7 @@ from typing import Any
 
 from replications.core.claims import Claim, Estimate, publish
 from replications.core.provenance import read_table
-from replications.mup import measures
+from replications.mup import measures, optimum
 from replications.mup.abc_space import table_cells_reproduced
 from replications.mup.paper import EXPECTED, SHORT
 
@@ -16,12 +16,96 @@ README = Path(__file__).with_name("README.md")
 PER_SEED = "Student-t interval over the per-seed values"
 
 
-def _edge_note(sweep, by: str) -> str:
-    """What the statement must say about the optima it compares: at the grid's edge, or of nets that never trained."""
-    edge, flat = measures.at_grid_edge(sweep, by), measures.untrained(sweep, by)
-    notes = [f"eta* at the edge of the grid for {by} {edge}"] if edge else []
-    notes += [f"no training at any learning rate (best loss >= ln 10) for {by} {flat}"] if flat else []
+def _optima_note(sweep, by: str) -> str:
+    """What a statement must say about the optima it rests on: seeds whose eta* lies on the grid's edge (excluded
+    from the fits) or whose net never trained (excluded), and minima next to a diverged rate (not refined)."""
+    found = optimum.optima(sweep, by)
+    notes = []
+    for flag, text in (
+        ("at_edge", "eta* on the grid's edge, excluded"),
+        ("unrefined", "eta* next to a diverged rate, not refined"),
+    ):
+        if found[flag].any():
+            notes.append(f"{text} for {by} {sorted(found.loc[found[flag], by].unique().tolist())}")
+    if untrained := optimum.untrained(sweep, by):
+        margin = f"{optimum.UNTRAINED_FRACTION:g} ln 10"
+        notes.append(f"never trained (best loss above {margin}), excluded: {by} {untrained}")
     return "".join(f"; {note}" for note in notes)
+
+
+def _grid(section: Mapping[str, Any]) -> str:
+    if "log2_lr_offsets" in section:
+        low, high = section["log2_lr_offsets"]
+        return f"whole octaves {low:+d}..{high:+d} around the base width's tuned optimum"
+    return f"log2 eta in [{section['log2_lr_min']}, {section['log2_lr_max']}] step {section['log2_lr_step']}"
+
+
+def _transfer_claims(transfer: Mapping[str, Any], sweep) -> list[Claim]:
+    """TP5 Fig 3's claims: eta* refined per seed (`optimum`), slopes over all widths, shift, regret, wider better."""
+    base, widest = transfer["base_width"], max(transfer["widths"])
+    setup = (
+        f"widths {min(transfer['widths'])}..{widest}, {transfer['seeds']} seeds, {transfer['steps']} SGD steps on "
+        f"MNIST-1D, multipliers tuned at width {base}, {_grid(transfer)}; eta* per seed from the parabola through "
+        f"the three grid points around its minimum; {PER_SEED}"
+    )
+    by = {p: sweep[sweep["parametrization"] == p] for p in ("sp", "mup")}
+    note = {p: _optima_note(rows, "width") for p, rows in by.items()}
+    rows = [
+        ("mup.transfer.mup_shift", "mup_shift", f"|log2 eta*({widest}) - log2 eta*({base})| under muP; {setup}",
+         optimum.shift(by["mup"], "width", base), None, 1.0, "mup"),
+        ("mup.transfer.sp_shift", "sp_shift", f"the same under SP; {setup}",
+         optimum.shift(by["sp"], "width", base), 1.0, None, "sp"),
+        ("mup.transfer.mup_slope", "transfer_mup_slope", f"slope of log2 eta* against log2 width, muP; {setup}",
+         optimum.slope(by["mup"], "width"), -0.25, 0.25, "mup"),
+        ("mup.transfer.sp_slope", "transfer_sp_slope", f"the same, SP; {setup}",
+         optimum.slope(by["sp"], "width"), -1.3, -0.3, "sp"),
+        ("mup.transfer.mup_regret", "mup_regret",
+         f"muP: the width-{widest} net's loss at the base width's eta* minus its own best (nats); {setup}",
+         optimum.regret(by["mup"], "width", base), None, 0.03, "mup"),
+        ("mup.transfer.sp_regret", "sp_regret",
+         f"the same under SP, a diverged net counting as ln 10; {setup}",
+         optimum.regret(by["sp"], "width", base), 0.05, None, "sp"),
+        ("mup.transfer.wider_better", "wider_better",
+         f"fraction of consecutive width pairs in which the muP loss at its own eta* falls as width grows; {setup}",
+         optimum.wider_better(by["mup"]), 0.75, None, "mup"),
+    ]  # fmt: skip
+    return [
+        Claim(claim_id, SHORT["tp5_transfer"], text + note[p], EXPECTED[key].value, value, lo, hi,
+              "fig3_mlp_transfer", kind="evidence")
+        for claim_id, key, text, value, lo, hi, p in rows
+    ]  # fmt: skip
+
+
+def _depth_claims(depth: Mapping[str, Any], sweep) -> list[Claim]:
+    """TP6 Fig 10's claims, from the base depth to the deepest depth that trains in every seed."""
+    base = depth["base_depth"]
+    by = {b: sweep[sweep["block"] == b] for b in ("depth_mup", "branch_only", "standard")}
+    setup = (
+        f"width {depth['width']}, depths {min(depth['depths'])}..{max(depth['depths'])}, base depth {base}, "
+        f"{depth['seeds']} seeds, {depth['steps']} Adam steps on MNIST-1D, {_grid(depth)}; eta* per seed from the "
+        f"parabola through the three grid points around its minimum; {PER_SEED}"
+    )
+
+    def to_deepest(block: str) -> str:
+        return f"|log2 eta*(L = {optimum.deepest_trained(by[block], 'depth'):g}) - log2 eta*(L = {base})|"
+
+    rows = [
+        ("mup.depth.depthmup_shift", "depthmup_shift", f"{to_deepest('depth_mup')} under Depth-muP; {setup}",
+         optimum.shift(by["depth_mup"], "depth", base), None, 1.0, "depth_mup"),
+        ("mup.depth.standard_shift", "standard_shift", f"{to_deepest('standard')}, standard block; {setup}",
+         optimum.shift(by["standard"], "depth", base), 1.0, None, "standard"),
+        ("mup.depth.blocks_only_shift", "blocks_only_shift",
+         f"{to_deepest('branch_only')}, branch multiplier 1/sqrt(L) without the learning-rate rule (alpha = 1/2, "
+         f"gamma = 0); {setup}", optimum.shift(by["branch_only"], "depth", base), 1.0, None, "branch_only"),
+        ("mup.depth.depthmup_slope", "depthmup_slope",
+         f"slope of log2 eta* against log2 depth, Depth-muP, depths >= {base}; {setup}",
+         optimum.slope(by["depth_mup"][by["depth_mup"]["depth"] >= base], "depth"), -0.3, 0.3, "depth_mup"),
+    ]  # fmt: skip
+    return [
+        Claim(claim_id, SHORT["tp6_depth"], text + _optima_note(by[block], "depth"), EXPECTED[key].value, value,
+              lo, hi, "fig_depth_transfer", kind="evidence")
+        for claim_id, key, text, value, lo, hi, block in rows
+    ]  # fmt: skip
 
 
 def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Claim]:
@@ -29,29 +113,16 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
     coord, maxlr, transfer, depth = (config[k] for k in ("coordcheck", "maxlr", "transfer", "depth"))
     deltas = read_table(inputs["coordcheck_deltas"])
     edges = read_table(inputs["maxlr"])
+    edges = edges[edges["multipliers"] == maxlr["multiplier_sets"][0]["name"]]
     widths_sweep = read_table(inputs["transfer_losses"])
     depths_sweep = read_table(inputs["depth_losses"])
     wide, narrow = measures.coord_widths(coord["widths"])
-    grid = f"log2 eta in [{transfer['log2_lr_min']}, {transfer['log2_lr_max']}] step {transfer['log2_lr_step']}"
-    setup = (
-        f"widths {min(transfer['widths'])}..{max(transfer['widths'])}, {transfer['seeds']} seeds, "
-        f"{transfer['steps']} SGD steps on MNIST-1D, {grid}; {PER_SEED}"
-    )
-    depth_grid = f"log2 eta in [{depth['log2_lr_min']}, {depth['log2_lr_max']}] step {depth['log2_lr_step']}"
-    depth_setup = (
-        f"depths {min(depth['depths'])}..{max(depth['depths'])}, width {depth['width']}, {depth['seeds']} seeds, "
-        f"{depth['steps']} Adam steps on MNIST-1D, {depth_grid}; {PER_SEED}"
-    )
     resolution = maxlr["log2_lr_step"] / (maxlr["refinements"] + 1)
     maxlr_setup = (
         f"widths {min(maxlr['widths'])}..{max(maxlr['widths'])}, {maxlr['steps']} SGD steps, MNIST 5k; interval: the "
         f"range of slopes the grid's resolution ({resolution:g} octave) allows, a rate stable when all "
         f"{maxlr['seeds']} seeds are"
     )
-    sp_by = widths_sweep[widths_sweep["parametrization"] == "sp"]
-    mup_by = widths_sweep[widths_sweep["parametrization"] == "mup"]
-    dmup = depths_sweep[depths_sweep["block"] == "depth_mup"]
-    standard = depths_sweep[depths_sweep["block"] == "standard"]
     return [
         Claim(
             "mup.abc.table_cells",
@@ -121,63 +192,8 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             "fig_maxlr",
             kind="evidence",
         ),
-        Claim(
-            "mup.transfer.mup_shift",
-            SHORT["tp5_transfer"],
-            f"|log2 eta*(widest) - log2 eta*(narrowest)| under muP, eta* of least mean training loss; {setup}"
-            + _edge_note(mup_by, "width"),
-            EXPECTED["mup_shift"].value,
-            measures.per_seed_estimate(mup_by, lambda rows: measures.optimum_shift(rows, "width")),
-            None,
-            1.0,
-            "fig3_mlp_transfer",
-            kind="evidence",
-        ),
-        Claim(
-            "mup.transfer.sp_shift",
-            SHORT["tp5_transfer"],
-            f"the same under SP; {setup}" + _edge_note(sp_by, "width"),
-            EXPECTED["sp_shift"].value,
-            measures.per_seed_estimate(sp_by, lambda rows: measures.optimum_shift(rows, "width")),
-            1.0,
-            None,
-            "fig3_mlp_transfer",
-            kind="evidence",
-        ),
-        Claim(
-            "mup.transfer.wider_better",
-            SHORT["tp5_transfer"],
-            "fraction of consecutive width pairs in which the muP loss at its own eta* falls as width grows; "
-            + PER_SEED,
-            EXPECTED["wider_better"].value,
-            measures.per_seed_estimate(mup_by, measures.wider_better),
-            0.75,
-            None,
-            "fig3_mlp_transfer",
-            kind="evidence",
-        ),
-        Claim(
-            "mup.depth.depthmup_shift",
-            SHORT["tp6_depth"],
-            f"|log2 eta*(deepest) - log2 eta*(shallowest)| under Depth-muP; {depth_setup}" + _edge_note(dmup, "depth"),
-            EXPECTED["depthmup_shift"].value,
-            measures.per_seed_estimate(dmup, lambda rows: measures.optimum_shift(rows, "depth")),
-            None,
-            1.0,
-            "fig_depth_transfer",
-            kind="evidence",
-        ),
-        Claim(
-            "mup.depth.standard_shift",
-            SHORT["tp6_depth"],
-            f"the same for the standard block; {depth_setup}" + _edge_note(standard, "depth"),
-            EXPECTED["standard_shift"].value,
-            measures.per_seed_estimate(standard, lambda rows: measures.optimum_shift(rows, "depth")),
-            1.0,
-            None,
-            "fig_depth_transfer",
-            kind="evidence",
-        ),
+        *_transfer_claims(transfer, widths_sweep),
+        *_depth_claims(depth, depths_sweep),
     ]
 
 

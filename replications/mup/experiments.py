@@ -17,6 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+import pandas as pd
 
 from replications.core.data import load_mnist1d, load_mnist5k, standardize_per_example
 from replications.core.nets import init_mlp
@@ -25,6 +26,7 @@ from replications.core.results import write_results
 from replications.mup import mlp, resnet, sweep
 
 CLASSES = 10
+TUNING_SEED_OFFSET = 1000  # the base-width tuning draws seeds of its own, so the transfer's are fresh
 
 
 def log2_grid(lo: float, hi: float, step: float) -> np.ndarray:
@@ -156,8 +158,9 @@ def _mlp_setups(config: Mapping[str, Any], input_dim: int, width: int, optimizer
     ]
 
 
-def _mlp_sweep(config, setups, log2_lrs_VxL, x, y, loss, momentum, label) -> np.ndarray:
-    """losses_VxLxSxT of the MLPs `setups` (one shape) trained by SGD on (x, y) with `loss` ("xent" or "mse")."""
+def _mlp_sweep(config, setups, log2_lrs_VxL, x, y, loss, momentum, label, seeds=None) -> np.ndarray:
+    """losses_VxLxSxT of the MLPs `setups` (one shape) trained by SGD on (x, y) with `loss` ("xent" or "mse"),
+    seeds `seed`, `seed` + 1, ... (the section's `seeds` of them) unless `seeds` are given."""
     sizes, loss_fn = setups[0].sizes, mlp.LOSSES[loss]
     return sweep.train_sweep(
         lambda key, h: init_mlp(key, sizes, h["scales"]),
@@ -167,7 +170,7 @@ def _mlp_sweep(config, setups, log2_lrs_VxL, x, y, loss, momentum, label) -> np.
         y,
         hypers=[{"scales": list(s.scales), "lr_factors": s.lr_factors} for s in setups],
         learning_rates=2.0**log2_lrs_VxL,
-        seeds=[config["seed"] + s for s in range(config["seeds"])],
+        seeds=seeds if seeds is not None else [config["seed"] + s for s in range(config["seeds"])],
         steps=config["steps"],
         batch=config["batch"],
         label=label,
@@ -192,59 +195,72 @@ def _largest_stable(log2_lrs: np.ndarray, stable: np.ndarray) -> float:
 
 def maxlr(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     """The largest stable SGD learning rate (no momentum) of the 2-hidden-layer ReLU MLP with the authors' squared
-    loss (MSE_label) and their input and output multipliers for it, SP and muP, against width, on MNIST 5k (images
-    standardized). A learning rate is stable when every seed's losses stay finite and the mean of its last
-    `loss_window` minibatch losses is below its first (the zero readout makes the first loss 0.09 exactly).
-    Coarse grid (`log2_lr_step`), then `refinements` points between the last stable and the first unstable
-    value of each parametrization."""
+    loss (MSE_label), SP and muP, against width, on MNIST 5k (images standardized), for every set of input and
+    output multipliers in `multiplier_sets` (the first: the authors' for relu + MSE, which the claims use; then a
+    sensitivity row, e.g. unit multipliers). A learning rate is stable when every seed's losses stay finite and the
+    mean of its last `loss_window` minibatch losses is below its first (the zero readout makes the first loss 0.09
+    exactly). Coarse grid (`log2_lr_step`), then `refinements` points between the last stable and the first
+    unstable value of each parametrization."""
     x, y = _mnist5k_standardized()
+    runs, edges = [], []
+    for multipliers in config["multiplier_sets"]:
+        section = {**config, "input_mult": multipliers["input_mult"], "output_mult": multipliers["output_mult"]}
+        for width in config["widths"]:
+            width_runs, width_edges = _maxlr_width(section, x, y, width)
+            runs += [{"multipliers": multipliers["name"], **row} for row in width_runs]
+            edges += [{"multipliers": multipliers["name"], **row} for row in width_edges]
+    write_results(outputs["runs"], runs, config)
+    write_results(outputs["maxlr"], edges, config)
+
+
+def _maxlr_width(config: Mapping[str, Any], x: np.ndarray, y: np.ndarray, width: int) -> tuple[list, list]:
+    """(runs, edges) rows of one width and one set of multipliers (see `maxlr`)."""
     coarse = log2_grid(config["log2_lr_min"], config["log2_lr_max"], config["log2_lr_step"])
     fractions = np.arange(1, config["refinements"] + 1) / (config["refinements"] + 1)
     runs, edges = [], []
-    for width in config["widths"]:
-        setups = _mlp_setups(config, x.shape[1], width)
-        grids = np.tile(coarse, (len(setups), 1))
-        stable, final = _stability(config, _mlp_sweep(config, setups, grids, x, y, "mse", 0.0, f"maxlr width {width}"))
-        coarse_edges = [_largest_stable(coarse, flags) for flags in stable]
-        refine = [bool(np.isfinite(e)) for e in coarse_edges]
-        if fractions.size and any(refine):
-            fine = np.array(
-                [
-                    e + config["log2_lr_step"] * fractions if r else np.full(fractions.size, coarse[0])
-                    for e, r in zip(coarse_edges, refine, strict=True)
-                ]
-            )
-            refined = _mlp_sweep(config, setups, fine, x, y, "mse", 0.0, f"maxlr width {width}, refined")
-            fine_stable, fine_final = _stability(config, refined)
-            keep = np.array(refine)[:, None] & np.ones_like(fine, bool)
-            grids = np.concatenate([grids, np.where(keep, fine, np.nan)], axis=1)
-            stable = np.concatenate([stable, fine_stable], axis=1)
-            final = np.concatenate([final, fine_final], axis=1)
-        for v, parametrization in enumerate(mlp.PARAMETRIZATIONS):
-            measured = np.isfinite(grids[v])
-            order = np.flatnonzero(measured)[np.argsort(grids[v][measured])]
-            edges.append(
-                {
-                    "parametrization": parametrization,
-                    "width": width,
-                    "log2_max_lr": _largest_stable(grids[v][order], stable[v][order]),
-                }
-            )
-            runs += [
-                {
-                    "parametrization": parametrization,
-                    "width": width,
-                    "log2_lr": float(grids[v, i]),
-                    "seed": s,
-                    "final_loss": float(final[v, i, s]),
-                    "stable": bool(stable[v, i]),
-                }
-                for i in order
-                for s in range(final.shape[2])
+    label = f"maxlr width {width}, multipliers {config['input_mult']:g}, {config['output_mult']:g}"
+    setups = _mlp_setups(config, x.shape[1], width)
+    grids = np.tile(coarse, (len(setups), 1))
+    stable, final = _stability(config, _mlp_sweep(config, setups, grids, x, y, "mse", 0.0, label))
+    coarse_edges = [_largest_stable(coarse, flags) for flags in stable]
+    refine = [bool(np.isfinite(e)) for e in coarse_edges]
+    if fractions.size and any(refine):
+        fine = np.array(
+            [
+                e + config["log2_lr_step"] * fractions if r else np.full(fractions.size, coarse[0])
+                for e, r in zip(coarse_edges, refine, strict=True)
             ]
-            print(f"  maxlr {parametrization} width {width}: log2 max lr {edges[-1]['log2_max_lr']}", flush=True)
-    write_results(outputs["runs"], runs, config)
-    write_results(outputs["maxlr"], edges, config)
+        )
+        refined = _mlp_sweep(config, setups, fine, x, y, "mse", 0.0, f"{label}, refined")
+        fine_stable, fine_final = _stability(config, refined)
+        keep = np.array(refine)[:, None] & np.ones_like(fine, bool)
+        grids = np.concatenate([grids, np.where(keep, fine, np.nan)], axis=1)
+        stable = np.concatenate([stable, fine_stable], axis=1)
+        final = np.concatenate([final, fine_final], axis=1)
+    for v, parametrization in enumerate(mlp.PARAMETRIZATIONS):
+        measured = np.isfinite(grids[v])
+        order = np.flatnonzero(measured)[np.argsort(grids[v][measured])]
+        edges.append(
+            {
+                "parametrization": parametrization,
+                "width": width,
+                "log2_max_lr": _largest_stable(grids[v][order], stable[v][order]),
+            }
+        )
+        runs += [
+            {
+                "parametrization": parametrization,
+                "width": width,
+                "log2_lr": float(grids[v, i]),
+                "seed": s,
+                "final_loss": float(final[v, i, s]),
+                "stable": bool(stable[v, i]),
+            }
+            for i in order
+            for s in range(final.shape[2])
+        ]
+        print(f"  {label} {parametrization}: log2 max lr {edges[-1]['log2_max_lr']}", flush=True)
+    return runs, edges
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -266,18 +282,61 @@ def _sweep_rows(losses_LxSxT: np.ndarray, log2_lrs: np.ndarray, window: int, **l
     ]
 
 
+def tune_multipliers(config: Mapping[str, Any], x: np.ndarray, y: np.ndarray) -> tuple[list[dict], dict]:
+    """muTransfer's first step, at the base width only (where SP and muP are one net): train every (input
+    multiplier, output multiplier) of `tuning`'s grid at every learning rate of its whole-octave grid, with seeds
+    of their own (not the transfer's), and keep the pair of least training loss (mean over the tuning seeds, least
+    over the learning rates). Returns (rows of the tuning table, the choice: input_mult, output_mult and the
+    base width's best log2 learning rate on that grid)."""
+    tuning = config["tuning"]
+    pairs = [(i, o) for i in tuning["input_mults"] for o in tuning["output_mults"]]
+    log2_lrs = log2_grid(tuning["log2_lr_min"], tuning["log2_lr_max"], 1.0)
+    mup_index = mlp.PARAMETRIZATIONS.index("mup")
+    setups = [
+        _mlp_setups({**config, "input_mult": i, "output_mult": o}, x.shape[1], config["base_width"])[mup_index]
+        for i, o in pairs
+    ]
+    seeds = [config["seed"] + TUNING_SEED_OFFSET + s for s in range(tuning["seeds"])]
+    losses = _mlp_sweep(
+        config,
+        setups,
+        np.tile(log2_lrs, (len(setups), 1)),
+        x,
+        y,
+        "xent",
+        config["momentum"],
+        "transfer: tuning the multipliers at the base width",
+        seeds=seeds,
+    )
+    rows = []
+    for v, (input_mult, output_mult) in enumerate(pairs):
+        rows += _sweep_rows(losses[v], log2_lrs, config["loss_window"], input_mult=input_mult, output_mult=output_mult)
+    table = pd.DataFrame(rows)
+    curves = table.groupby(["input_mult", "output_mult", "log2_lr"])["train_loss"].agg(lambda v: v.mean(skipna=False))
+    best = curves.idxmin()
+    return rows, {"input_mult": best[0], "output_mult": best[1], "log2_lr": best[2]}
+
+
 def transfer(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
     """Training loss against log2 learning rate for every width, SP and muP (base width `base_width`): the
     authors' MLP script (no biases, zero readout, input and output multipliers, SGD with momentum, batch 64,
-    cross-entropy) on MNIST-1D. One compiled program per width trains every (parametrization, learning rate,
-    seed)."""
+    cross-entropy) on MNIST-1D. The multipliers are first tuned at the base width (`tune_multipliers`, written to
+    outputs["tuning"]); the learning-rate grid is the whole octaves `log2_lr_offsets` around the base width's best
+    rate found there. One compiled program per width trains every (parametrization, learning rate, seed)."""
     x, y = _mnist1d_train(inputs["data"])
-    log2_lrs = log2_grid(config["log2_lr_min"], config["log2_lr_max"], config["log2_lr_step"])
+    tuning_rows, chosen = tune_multipliers(config, x, y)
+    print(f"  transfer: tuned at width {config['base_width']}: {chosen}", flush=True)
+    write_results(
+        outputs["tuning"], [{**row, "chosen": False} for row in tuning_rows] + [{**chosen, "chosen": True}], config
+    )
+    low, high = config["log2_lr_offsets"]
+    log2_lrs = chosen["log2_lr"] + np.arange(low, high + 1, dtype=float)
+    tuned = {**config, "input_mult": chosen["input_mult"], "output_mult": chosen["output_mult"]}
     rows = []
     for width in config["widths"]:
-        setups = _mlp_setups(config, x.shape[1], width)
+        setups = _mlp_setups(tuned, x.shape[1], width)
         grids = np.tile(log2_lrs, (len(setups), 1))
-        losses = _mlp_sweep(config, setups, grids, x, y, "xent", config["momentum"], f"transfer width {width}")
+        losses = _mlp_sweep(tuned, setups, grids, x, y, "xent", config["momentum"], f"transfer width {width}")
         for v, parametrization in enumerate(mlp.PARAMETRIZATIONS):
             rows += _sweep_rows(
                 losses[v], log2_lrs, config["loss_window"], parametrization=parametrization, width=width

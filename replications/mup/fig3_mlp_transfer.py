@@ -1,15 +1,13 @@
 """Tensor Programs V's Fig 3: the optimal learning rate of an MLP shifts with width in the standard parametrization
 and stays put under muP.
 
-Two panels sharing the loss axis, SP (left) and muP with base width 128 (right): the training loss (mean over
-seeds) against log2 of the SGD learning rate, one curve per width, darker = wider, each width's eta* (least mean
-loss) a dot; the dashed line is SP's best loss over all widths, drawn in both panels as in the paper. Learning
-rates at which a seed diverged are crosses at the top edge, losses above the axis (which ends a little above the
-initial loss ln 10) triangles there. Each panel states |log2 eta*(widest) - log2 eta*(narrowest)| (claims
-mup.transfer.sp_shift and mup_shift), the muP panel also the fraction of consecutive width pairs in which the
-wider net is better (mup.transfer.wider_better).
-
-The layout is `plotting.sweep_figure`'s (the depth figure uses it too).
+Two panels sharing the loss axis, SP (left) and muP with base width n0 (right), in the layout of
+`plotting.sweep_figure`: the training loss (mean over seeds) against log2 of the SGD learning rate, one curve per
+width, darker = wider, each width's refined eta* (mean over seeds, with its 95 % interval); the dashed line is SP's
+best loss over all widths, drawn in both panels as in the paper. Each panel states the slope of log2 eta* against
+log2 width and the shift from the base width (claims mup.transfer.sp_slope, mup_slope, sp_shift, mup_shift) and
+the transfer regret (sp_regret, mup_regret); the muP panel also the fraction of consecutive width pairs in which
+the wider net is better (wider_better). The suptitle names the multipliers tuned at the base width.
 """
 
 from __future__ import annotations
@@ -20,30 +18,38 @@ from typing import Any
 
 from replications.core.plotting import save_figure, set_theme
 from replications.core.provenance import read_table
-from replications.mup.measures import wider_better
-from replications.mup.plotting import sweep_figure
+from replications.mup import optimum
+from replications.mup.plotting import format_estimate, sweep_figure
 
 
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
-    """SP and muP panels from the transfer losses table (inputs["losses"])."""
+    """SP and muP panels from the transfer losses and tuning tables (inputs["losses"], inputs["tuning"])."""
     set_theme()
     losses = read_table(inputs["losses"])
+    tuning = read_table(inputs["tuning"])
+    chosen = tuning[tuning["chosen"]].iloc[0]
+    base, widest = config["base_width"], losses["width"].max()
     sp, mup = (losses[losses["parametrization"] == p] for p in ("sp", "mup"))
-    pairs = mup["width"].nunique() - 1
-    better = (
-        [f"wider better at its own $\\eta^*$: {round(wider_better(mup) * pairs)} of {pairs} width pairs"]
-        if pairs
-        else []
-    )
-    panels = [("Standard parametrization", sp, []), (f"μP (base width {config['base_width']})", mup, better)]
+
+    def regret(rows) -> str:
+        return f"regret at $n$ = {widest}: {format_estimate(optimum.regret(rows, 'width', base), 3)} nats"
+
+    better = [f"wider better at its own $\\eta^*$: {format_estimate(optimum.wider_better(mup))} of width pairs"]
+    panels = [
+        ("Standard parametrization", sp, [regret(sp)]),
+        (f"μP (base width {base})", mup, [regret(mup), *better]),
+    ]
     seeds = config["seeds"]
     fig = sweep_figure(
         panels,
         "width",
         "n",
+        base,
         "best SP loss (any $n$)",
         f"2-hidden-layer ReLU MLP, cross-entropy, SGD momentum {config['momentum']:g}, batch {config['batch']}, "
-        f"{config['steps']} steps on MNIST-1D, mean of {seeds} seed{'s' if seeds > 1 else ''}",
+        f"{config['steps']} steps on MNIST-1D, {seeds} seed{'s' if seeds > 1 else ''};\nmultipliers tuned at "
+        f"width {base}: input {chosen['input_mult']:g}, output {chosen['output_mult']:g} "
+        f"(of {tuning['input_mult'].nunique()} x {tuning['output_mult'].nunique()}, on seeds of their own)",
         chance="$\\ln 10$ (loss at initialization)",
     )
     save_figure(fig, outputs["png"])

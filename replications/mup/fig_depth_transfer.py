@@ -1,13 +1,13 @@
 """Tensor Programs VI's Fig 10: the optimal Adam learning rate of a residual MLP shifts with depth for the standard
-block and stays put under Depth-muP.
+block, still shifts with the 1/sqrt(L) branch multiplier alone, and stays put under Depth-muP.
 
-Two panels sharing the loss axis, the standard block (branch multiplier 1, left) and Depth-muP (branch multiplier
-a / sqrt(L / L0) and Adam learning rate eta / sqrt(L / L0), right), in the layout of the width figure
-(`plotting.sweep_figure`): the training loss (mean over seeds) against log2 eta, one curve per number of
-blocks L, darker = deeper, each depth's eta* a dot, the dashed line the standard block's best loss over all depths.
-Diverged learning rates are crosses and losses above the axis (the deep standard nets reach 1e23) triangles at the
-top edge. Each panel states |log2 eta*(deepest) - log2 eta*(shallowest)| (claims mup.depth.standard_shift and
-depthmup_shift).
+Three panels sharing the loss axis, TP6's three rows (`resnet`): the standard block (branch multiplier a), the
+branch multiplier a / sqrt(L / L0) with the learning rate unscaled (alpha = 1/2, gamma = 0), and Depth-muP (also
+Adam learning rate eta / sqrt(L / L0)), in the layout of `plotting.sweep_figure`: the training loss (mean over
+seeds) against log2 eta, one curve per number of blocks L, darker = deeper, each depth's refined eta* with its 95 %
+interval, the dashed line the standard block's best loss over all depths. A depth whose net never trained is dashed
+and left out of the fits. Each panel states the slope of log2 eta* and the shift from the base depth to the deepest
+depth that trains (claims mup.depth.standard_shift, blocks_only_shift, depthmup_shift, depthmup_slope).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from replications.mup.plotting import sweep_figure
 
 
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
-    """Standard and Depth-muP panels from the depth losses table (inputs["losses"])."""
+    """The three block parametrizations' panels from the depth losses table (inputs["losses"])."""
     set_theme()
     losses = read_table(inputs["losses"])
     a = config["multiplier"]
@@ -30,21 +30,20 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     branch = f"{a:g}" if a != 1 else "1"
     panels = [
         (f"Standard block (multiplier {branch})", losses[losses["block"] == "standard"], []),
-        (
-            f"Depth-μP (multiplier ${branch}/{scale}$, Adam LR $\\eta/{scale}$)",
-            losses[losses["block"] == "depth_mup"],
-            [],
-        ),
-    ]
+        (f"Multiplier ${branch}/{scale}$, LR $\\eta$ ($\\alpha=\\frac{{1}}{{2}}, \\gamma=0$)",
+         losses[losses["block"] == "branch_only"], []),
+        (f"Depth-μP (multiplier ${branch}/{scale}$, LR $\\eta/{scale}$)", losses[losses["block"] == "depth_mup"], []),
+    ]  # fmt: skip
     seeds = config["seeds"]
     fig = sweep_figure(
         panels,
         "depth",
         "L",
+        config["base_depth"],
         "best standard-block loss (any $L$)",
         f"Residual MLP of $L$ depth-1 blocks (base depth $L_0$ = {config['base_depth']}), width {config['width']}, "
         f"cross-entropy;\nAdam, batch {config['batch']}, {config['steps']} steps on MNIST-1D, "
-        f"mean of {seeds} seed{'s' if seeds > 1 else ''}",
+        f"{seeds} seed{'s' if seeds > 1 else ''}",
         xlabel="$\\log_2$ Adam learning rate $\\eta$",
     )
     save_figure(fig, outputs["png"])

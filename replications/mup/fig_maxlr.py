@@ -1,11 +1,13 @@
 """Tensor Programs IV's Fig 2: the largest stable SGD learning rate falls like 1/width in the standard
 parametrization and is constant in width under muP.
 
-Left, SP and muP: the final training loss (mean over seeds) against log2 of the learning rate, one curve per width,
-darker = wider, drawn up to the largest stable learning rate, a cross at the first unstable one (at the top edge
-when its loss is above the axis or not finite). Right: log2 of the largest stable learning rate against log2 width
-with least-squares lines, their slopes in the legend (claims mup.maxlr.sp_slope and mup_slope), and the reference
-slopes -1 (SP: max LR proportional to 1/width) and 0 (muP).
+One row per set of input and output multipliers (the first: the authors' for relu + squared loss, which the claims
+use; the second: unit multipliers, the sensitivity row of the pilot's protocol). Left, SP and muP: the final
+training loss (mean over seeds) against log2 of the learning rate, one curve per width, darker = wider, drawn up to
+the largest stable learning rate, a cross at the first unstable one (at the top edge when its loss is above the axis
+or not finite). Right: log2 of the largest stable learning rate against log2 width with least-squares lines, their
+slopes in the legend (claims mup.maxlr.sp_slope and mup_slope from the first row), and the reference slopes -1 (SP:
+max LR proportional to 1/width) and 0 (muP).
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def _loss_panel(ax: plt.Axes, runs: pd.DataFrame, edges: pd.Series, colors: dict
     ax.xaxis.set_major_locator(plt.MultipleLocator(2))
 
 
-def _slope_panel(ax: plt.Axes, maxlr: pd.DataFrame, base_width: int) -> None:
+def _slope_panel(ax: plt.Axes, maxlr: pd.DataFrame, base_width: int, title: str) -> None:
     """log2 max LR against log2 width, least-squares lines and reference slopes through the base width."""
     colors = dict(zip(NAMES, sns.color_palette(n_colors=4)[2:], strict=True))
     for parametrization, name in NAMES.items():
@@ -86,30 +88,39 @@ def _slope_panel(ax: plt.Axes, maxlr: pd.DataFrame, base_width: int) -> None:
     ax.set_ylabel("$\\log_2$ largest stable learning rate")
     ax.xaxis.set_major_locator(plt.MultipleLocator(1))
     ax.legend(fontsize="small", loc="lower left")
-    ax.set_title("Largest stable learning rate against width")
+    ax.set_title(title)
 
 
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
-    """Loss curves of SP and muP and the max-LR panel from the runs and max-LR tables."""
+    """Per set of multipliers, a row: loss curves of SP and muP and the max-LR panel (runs and max-LR tables)."""
     set_theme()
     runs, maxlr = read_table(inputs["runs"]), read_table(inputs["maxlr"])
     widths = sorted(runs["width"].unique())
     colors = dict(zip(widths, sequential_colors(len(widths)), strict=True))
-    fig, axes = plt.subplots(1, 3, figsize=(15, 5), width_ratios=[1, 1, 1.1], layout="constrained")
-    axes[1].sharey(axes[0])
-    for ax, (parametrization, name) in zip(axes[:2], NAMES.items(), strict=True):
-        edges = maxlr[maxlr["parametrization"] == parametrization].set_index("width")["log2_max_lr"]
-        _loss_panel(ax, runs[runs["parametrization"] == parametrization], edges, colors)
-        ax.set_title(name if parametrization == "sp" else f"{name} (base width {config['base_width']})")
-    axes[0].set_ylabel("final training loss (mean over seeds)")
-    axes[1].tick_params(labelleft=False)
+    sets = config["multiplier_sets"]
+    fig, grid = plt.subplots(
+        len(sets), 3, figsize=(15, 4.6 * len(sets)), width_ratios=[1, 1, 1.1], layout="constrained", squeeze=False
+    )
+    for axes, multipliers in zip(grid, sets, strict=True):
+        these_runs = runs[runs["multipliers"] == multipliers["name"]]
+        these_edges = maxlr[maxlr["multipliers"] == multipliers["name"]]
+        axes[1].sharey(axes[0])
+        label = f"input multiplier {multipliers['input_mult']:g}, output multiplier {multipliers['output_mult']:g}"
+        for ax, (parametrization, name) in zip(axes[:2], NAMES.items(), strict=True):
+            edges = these_edges[these_edges["parametrization"] == parametrization].set_index("width")["log2_max_lr"]
+            _loss_panel(ax, these_runs[these_runs["parametrization"] == parametrization], edges, colors)
+            title = name if parametrization == "sp" else f"{name} (base width {config['base_width']})"
+            ax.set_title(f"{title}; {multipliers['name']}")
+        axes[0].set_ylabel(f"final training loss (mean over seeds)\n{label}")
+        axes[1].tick_params(labelleft=False)
+        claims = " (the claims')" if multipliers is sets[0] else " (sensitivity)"
+        _slope_panel(axes[2], these_edges, config["base_width"], f"Largest stable learning rate{claims}")
     handles = [Line2D([], [], color=colors[w], lw=2, marker="o", ms=3, label=f"width {w}") for w in widths]
     handles += [
         Line2D([], [], ls="", color="0.3", label="first unstable η (off scale: at the top edge)", **UNSTABLE),
         Line2D([], [], color="0.3", ls=":", lw=1.2, label=f"loss at initialization ({INITIAL_LOSS:g})"),
     ]
     fig.legend(handles=handles, loc="outside lower left", ncol=len(handles), frameon=False)
-    _slope_panel(axes[2], maxlr, config["base_width"])
     seeds = config["seeds"]
     fig.suptitle(
         f"2-hidden-layer ReLU MLP, squared loss, SGD, batch {config['batch']}, {config['steps']} steps on MNIST 5k, "

@@ -1,8 +1,8 @@
 """The numbers the muP claims and figures report, from the tables the compute tasks write.
 
-Transfer measures work on a sweep table with a `train_loss` per (group, log2_lr, seed): the curve of a group is the
-mean over seeds at each learning rate, and a learning rate at which any seed diverged (NaN loss) has no value, so
-it is never the best. eta*(group) is the learning rate of least mean training loss on the grid.
+A sweep table has a `train_loss` per (group, log2_lr, seed): `mean_curves` draws the mean over seeds at each
+learning rate, NaN where any seed diverged. The optimal learning rates and what the transfer claims measure from
+them are in `replications.mup.optimum`.
 
 `per_seed_estimate` gives a claim its interval: the same statistic computed within each seed, and the Student-t
 interval over those values.
@@ -22,44 +22,6 @@ from replications.core.stats import t_interval
 def mean_curves(sweep: pd.DataFrame, by: str) -> pd.DataFrame:
     """Mean training loss over seeds: rows log2_lr, one column per value of `by`; NaN where a seed diverged."""
     return sweep.groupby([by, "log2_lr"])["train_loss"].agg(lambda v: v.mean(skipna=False)).unstack(by)
-
-
-def best_log2_lr(sweep: pd.DataFrame, by: str) -> pd.Series:
-    """log2 eta* for every value of `by` (NaN where every learning rate diverged)."""
-    curves = mean_curves(sweep, by)
-    return curves.apply(lambda c: c.idxmin() if c.notna().any() else np.nan)
-
-
-def best_loss(sweep: pd.DataFrame, by: str) -> pd.Series:
-    """The mean training loss at eta*, for every value of `by`."""
-    return mean_curves(sweep, by).min()
-
-
-def optimum_shift(sweep: pd.DataFrame, by: str) -> float:
-    """|log2 eta*(largest value of `by`) - log2 eta*(smallest)|."""
-    best = best_log2_lr(sweep, by).sort_index()
-    return float(abs(best.iloc[-1] - best.iloc[0]))
-
-
-def at_grid_edge(sweep: pd.DataFrame, by: str) -> list:
-    """The values of `by` whose eta* is the smallest or the largest learning rate of the grid (the true optimum may
-    lie outside it)."""
-    best = best_log2_lr(sweep, by)
-    edges = {sweep["log2_lr"].min(), sweep["log2_lr"].max()}
-    return [key for key, value in best.items() if value in edges]
-
-
-def untrained(sweep: pd.DataFrame, by: str, classes: int = 10) -> list:
-    """The values of `by` whose best mean training loss is at least ln(classes), the loss of a uniform guess: nets
-    that did not train at any learning rate, whose eta* means nothing."""
-    best = best_loss(sweep, by)
-    return [key for key, value in best.items() if not value < np.log(classes)]
-
-
-def wider_better(sweep: pd.DataFrame) -> float:
-    """Fraction of consecutive width pairs in which the loss at the wider net's own eta* is below the narrower's."""
-    best = best_loss(sweep, "width").sort_index().to_numpy()
-    return float(np.mean(best[1:] < best[:-1]))
 
 
 def maxlr_slope(maxlr: pd.DataFrame, parametrization: str) -> float:

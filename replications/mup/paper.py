@@ -37,4 +37,10 @@ EXPECTED = {
     "wider_better": Expected(1.0, "TP5: under muP, wider is better at every learning rate"),
     "depthmup_shift": Expected(0.0, "TP6 Fig 10: the optimum is stable in depth under Depth-muP"),
     "standard_shift": Expected(None, "TP6 Fig 10: it shifts with depth for the standard block"),
+    "transfer_mup_slope": Expected(0.0, "TP5 Fig 3: the optimal learning rate is stable in width under muP"),
+    "transfer_sp_slope": Expected(-1.0, "TP4 §3: SP's largest stable SGD learning rate scales like 1/width"),
+    "mup_regret": Expected(0.0, "TP5: the base width's optimum is the wide net's (muTransfer)"),
+    "sp_regret": Expected(None, "TP5 Fig 3: under SP the base optimum is too large for wide nets"),
+    "depthmup_slope": Expected(0.0, "TP6 Fig 10: the optimum is stable in depth under Depth-muP"),
+    "blocks_only_shift": Expected(None, "TP6 Fig 10, middle row: 1/sqrt(L) branches without eta/sqrt(L) shift"),
 }

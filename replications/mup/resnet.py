@@ -5,12 +5,14 @@
 MS(z) = z - mean_j z_j subtracts the mean over the n units (TP6's "post-nonlin ReLU with mean subtraction"); U
 and V have standard normal entries, W^l entries N(0, 1/n). The input and output layers U, V are fixed (not
 trained), as in TP6: `hyper` gives them learning-rate factor 0, so only the blocks are trained, by Adam. The
-output multiplier 1/n is muP's, at a fixed width. Two block parametrizations:
+output multiplier 1/n is muP's, at a fixed width. Three block parametrizations, TP6 Fig 10's rows:
 
-    "depth_mup": branch multiplier beta_L = a / sqrt(L / L0) and Adam learning rate eta / sqrt(L / L0)
-                 (alpha = gamma = 1/2, `core.parametrization.depth_mup`); at the base depth L0 it is the standard
-                 block with multiplier a;
-    "standard":  beta_L = 1 and learning rate eta at every depth.
+    "depth_mup":   branch multiplier beta_L = a / sqrt(L / L0) and Adam learning rate eta / sqrt(L / L0)
+                   (alpha = gamma = 1/2, `core.parametrization.depth_mup`);
+    "branch_only": beta_L = a / sqrt(L / L0) and learning rate eta (alpha = 1/2, gamma = 0): the branch
+                   multiplier without the learning-rate rule, the row that isolates eta / sqrt(L);
+    "standard":    beta_L = a and learning rate eta at every depth.
+All three are the same net at the base depth L0.
 
 The blocks' weights are one (L, n, n) array run through `lax.scan`, so a depth compiles once whatever its size.
 """
@@ -24,7 +26,7 @@ import jax.numpy as jnp
 
 from replications.core.parametrization import depth_mup
 
-BLOCKS = ("depth_mup", "standard")
+BLOCKS = ("depth_mup", "branch_only", "standard")
 
 
 class ResNetSetup(NamedTuple):
@@ -45,8 +47,10 @@ def resnet_setup(
     if block not in BLOCKS:
         raise ValueError(f"unknown block parametrization {block!r}; known: {', '.join(BLOCKS)}")
     scaled = depth_mup(depth, multiplier=multiplier, learning_rate=1.0, base_depth=base_depth)
+    if block in ("branch_only", "standard"):
+        scaled = scaled._replace(adam_learning_rate=1.0)
     if block == "standard":
-        scaled = scaled._replace(branch_multiplier=1.0, adam_learning_rate=1.0)
+        scaled = scaled._replace(branch_multiplier=multiplier)
     return ResNetSetup(input_dim, width, depth, classes, scaled.branch_multiplier, scaled.adam_learning_rate)
 
 
