@@ -256,8 +256,13 @@ def test_config_relations_of_a_sweep():
     import yaml
 
     config = yaml.safe_load(open("workflows/config/config.yaml"))
-    config["mup"]["transfer"]["log2_lr_min"] = -6
+    config["mup"]["transfer"]["tuning"]["log2_lr_min"] = 0
+    config["mup"]["transfer"]["log2_lr_offsets"] = [1, 3]
+    config["mup"]["transfer"]["base_width"] = 100
     config["mup"]["depth"]["loss_window"] = 1000
+    config["mup"]["depth"]["base_depth"] = 2
     with pytest.raises(ConfigError) as error:
         validate_config(config)
-    assert "mup.transfer.log2_lr_min" in str(error.value) and "mup.depth.loss_window" in str(error.value)
+    for key in ("transfer.tuning.log2_lr_min", "transfer.log2_lr_offsets", "transfer.base_width", "depth.loss_window",
+                "depth.base_depth"):  # fmt: skip
+        assert f"mup.{key}" in str(error.value)
