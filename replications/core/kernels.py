@@ -55,7 +55,9 @@ import functools
 import itertools
 import math
 import os
-import tempfile
+import sys
+import zipfile
+import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -65,6 +67,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
+
+from replications.core.provenance import atomic_write
 
 METHODS = ("exact", "lattice")
 BLOCK_SIZE = 512  # rows (and columns) per tile: 256k pairs, 2 MB per array
@@ -741,15 +745,20 @@ def _lattice_file(activation: str, grid: LatticeGrid, cache_dir: str | os.PathLi
 
 @functools.lru_cache(maxsize=16)
 def _load_or_build(activation: str, grid: LatticeGrid, path: Path) -> LatticeTable:
-    if path.exists():
+    try:
         with np.load(path) as stored:
             return LatticeTable(**{field: stored[field] for field in LatticeTable._fields})
+    except FileNotFoundError:
+        pass
+    except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile, zlib.error) as error:
+        print(f"lattice table {path} is damaged ({error!r}): rebuilding it", file=sys.stderr, flush=True)
     table = _build_lattice_table(activation, grid)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.stem, suffix=".tmp", delete=False) as f:
-        np.savez(f, **table._asdict())
-    os.chmod(f.name, 0o644)  # readable like any other results file (temporary files are created 0600)
-    os.replace(f.name, path)
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as f:
+            np.savez(f, **table._asdict())
+
+    atomic_write(path, write)
     return table
 
 
