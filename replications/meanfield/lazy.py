@@ -274,9 +274,9 @@ def lazy(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     trajectory_seed, *trial_seeds = np.random.SeedSequence(config["seed"]).spawn(1 + config["trials"])
     prov = provenance(config, config["seed"])
     trajectories, teacher = _trajectories(config, np.random.default_rng(trajectory_seed))
-    write_table(outputs["trajectories"], trajectories, prov)
-    write_table(outputs["teacher"], teacher, prov)
-    write_table(outputs["test_loss"], _test_losses(config, [np.random.default_rng(s) for s in trial_seeds]), prov)
+    write_table(outputs["lazy_trajectories"], trajectories, prov)
+    write_table(outputs["lazy_teacher"], teacher, prov)
+    write_table(outputs["lazy_test_loss"], _test_losses(config, [np.random.default_rng(s) for s in trial_seeds]), prov)
 
 
 def test_loss_ratio(test_loss_table: pd.DataFrame) -> float:

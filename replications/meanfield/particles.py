@@ -103,10 +103,10 @@ def cb_particles(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None
                 for j in range(m)
             ]
     teacher = problems[0][0]
-    _write(outputs["losses"], losses, config)
-    _write(outputs["paths"], paths, config)
+    _write(outputs["cb_losses"], losses, config)
+    _write(outputs["cb_paths"], paths, config)
     _write(
-        outputs["teacher"],
+        outputs["cb_teacher"],
         [
             {"neuron": k, "sign": float(s), "x": float(v[0]), "y": float(v[1])}
             for k, (s, v) in enumerate(zip(teacher.a_N, teacher.W_NxD, strict=True))
@@ -163,7 +163,7 @@ def rv_scaling(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                 | {"train_loss": float(run.loss_R[-1]), "test_loss": float(0.5 * jnp.mean((f_test - y_test) ** 2))}
                 | {"target_variance": float(jnp.mean(y_test**2))}
             )
-    _write(outputs["losses"], rows, config)
+    _write(outputs["rv_losses"], rows, config)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -219,5 +219,5 @@ def contrast(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                             | {"a": float(p.a_N[i])}
                             for i in range(n)
                         ]
-    _write(outputs["changes"], rows, config)
-    _write(outputs["weights"], weights, config)
+    _write(outputs["contrast_changes"], rows, config)
+    _write(outputs["contrast_weights"], weights, config)

@@ -131,7 +131,7 @@ def coordcheck(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: M
                     }
                 )
         print(f"  coordcheck {optimizer_name} done", flush=True)
-    _write(outputs["deltas"], rows, config)
+    _write(outputs["coordcheck_deltas"], rows, config)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ def maxlr(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                 for s in range(final.shape[2])
             ]
             print(f"  maxlr {parametrization} width {width}: log2 max lr {edges[-1]['log2_max_lr']}", flush=True)
-    _write(outputs["runs"], runs, config)
+    _write(outputs["maxlr_runs"], runs, config)
     _write(outputs["maxlr"], edges, config)
 
 
@@ -288,7 +288,7 @@ def transfer(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Map
                 losses[v], log2_lrs, config["loss_window"], parametrization=parametrization, width=width
             )
         print(f"  transfer width {width} done", flush=True)
-    _write(outputs["losses"], rows, config)
+    _write(outputs["transfer_losses"], rows, config)
 
 
 def _resnet_sweep(config, setups, log2_lrs, x, y) -> np.ndarray:
@@ -332,4 +332,4 @@ def depth(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mappin
         for v, block in enumerate(resnet.BLOCKS):
             rows += _sweep_rows(losses[v], log2_lrs, config["loss_window"], block=block, depth=blocks)
         print(f"  depth L = {blocks} done", flush=True)
-    _write(outputs["losses"], rows, config)
+    _write(outputs["depth_losses"], rows, config)

@@ -148,9 +148,9 @@ def sweep_figure(
 
 
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
-    """SP and muP panels from the transfer losses table (inputs["losses"])."""
+    """SP and muP panels from the transfer losses table (inputs["transfer_losses"])."""
     set_theme()
-    losses = read_table(inputs["losses"])
+    losses = read_table(inputs["transfer_losses"])
     sp, mup = (losses[losses["parametrization"] == p] for p in ("sp", "mup"))
     pairs = mup["width"].nunique() - 1
     better = (

@@ -22,9 +22,9 @@ from replications.mup.fig3_mlp_transfer import sweep_figure
 
 
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
-    """Standard and Depth-muP panels from the depth losses table (inputs["losses"])."""
+    """Standard and Depth-muP panels from the depth losses table (inputs["depth_losses"])."""
     set_theme()
-    losses = read_table(inputs["losses"])
+    losses = read_table(inputs["depth_losses"])
     a = config["multiplier"]
     scale = "\\sqrt{L/L_0}"
     branch = f"{a:g}" if a != 1 else "1"

@@ -92,7 +92,7 @@ def _slope_panel(ax: plt.Axes, maxlr: pd.DataFrame, base_width: int) -> None:
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
     """Loss curves of SP and muP and the max-LR panel from the runs and max-LR tables."""
     set_theme()
-    runs, maxlr = read_table(inputs["runs"]), read_table(inputs["maxlr"])
+    runs, maxlr = read_table(inputs["maxlr_runs"]), read_table(inputs["maxlr"])
     widths = sorted(runs["width"].unique())
     colors = dict(zip(widths, sequential_colors(len(widths)), strict=True))
     fig, axes = plt.subplots(1, 3, figsize=(15, 5), width_ratios=[1, 1, 1.1], layout="constrained")
