@@ -139,3 +139,26 @@ def test_make_with_the_wrong_python_says_so_and_builds_nothing(copy, tmp_path):
 def test_data_folder_is_ignored():
     result = subprocess.run(["git", "check-ignore", "-q", "data/mnist/train-images-idx3-ubyte.gz"], cwd=REPO)
     assert result.returncode == 0
+
+
+@pytest.mark.pipeline
+def test_editing_the_code_a_job_runs_reruns_it(copy, tmp_path):
+    """The roughness job (smoke size), then an edit of core: the job is planned again, its figure too; an edit of
+    another group's package leaves it alone."""
+    out = [f"results_dir={tmp_path}/results", f"figures_dir={tmp_path}/figures"]
+    target = f"{tmp_path}/figures/neal/fig_roughness.png"
+    smoke = ["--workflow-profile", "workflows/profiles/smoke", "--config", *out]
+    command = [sys.executable, "-m", "snakemake", "--cores", "2", *smoke, target]
+    done = subprocess.run(
+        command, cwd=copy, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(copy)}
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Nothing to be done" in dry_run(copy, *smoke, target).stdout
+    with open(copy / "replications/ntk/measures.py", "a") as f:
+        f.write("\n# another group's edit\n")
+    assert "Nothing to be done" in dry_run(copy, *smoke, target).stdout
+    with open(copy / "replications/core/stats.py", "a") as f:
+        f.write("\n# an edit\n")
+    planned = dry_run(copy, *smoke, target)
+    assert "rule neal_roughness:" in planned.stdout and "rule neal_fig_roughness:" in planned.stdout
+    assert "params" in planned.stdout.lower()
