@@ -28,7 +28,7 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     for column, color, name in (("train_loss", colors[0], "training"), ("test_loss", colors[1], "test")):
         ax.plot(losses["units"], losses[column], "o", color=color, alpha=0.35, ms=4)
         means = losses.groupby("units")[column].mean()
-        slope = loss_slope(losses, column)
+        slope = loss_slope(losses, column).value
         ax.plot(means.index, means.to_numpy(), "-", color=color, lw=2, label=f"{name} loss (slope {slope:.2f})")
     units = np.sort(losses["units"].unique()).astype(float)
     anchor = losses.groupby("units")["test_loss"].mean().iloc[0]
