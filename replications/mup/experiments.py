@@ -9,6 +9,8 @@ does) over the last `loss_window` steps.
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -40,8 +42,11 @@ def log2_grid(lo: float, hi: float, step: float) -> np.ndarray:
 
 def _mnist1d_train(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """MNIST-1D's training part (its first 80 %) from the cache file that the data task wrote."""
-    with np.load(path, allow_pickle=False) as cached:
-        x_NxD, y_N = cached["x_NxD"], cached["y_N"]
+    try:
+        with np.load(path, allow_pickle=False) as cached:
+            x_NxD, y_N = cached["x_NxD"], cached["y_N"]
+    except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile, zlib.error) as error:
+        raise ValueError(f"MNIST-1D file {path} is damaged ({error!r}): delete it and rerun (rule mup_data)") from error
     n_train = int(0.8 * len(y_N))
     return x_NxD[:n_train], y_N[:n_train]
 
