@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from replications import GROUPS
 from replications.core.provenance import code_digest, read_table
@@ -81,27 +82,34 @@ def test_report_opens_in_a_browser(smoke):
     if executable is None:
         pytest.skip("no chromium to open the report: apt-get install chromium (or set CHROMIUM=/path/to/chromium)")
     errors = []
+    listed = {}
+    titles = {__import__(f"replications.{g}.tasks", fromlist=["GRAPH"]).GRAPH.title: g for g in GROUPS}
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         page = browser.new_page()
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(report.as_uri())
-        page.wait_for_load_state("networkidle")
-        shown = page.inner_text("body")
-        listed = ""
-        for group in GROUPS:
-            graph = __import__(f"replications.{group}.tasks", fromlist=["GRAPH"]).GRAPH
-            page.get_by_text(graph.title, exact=True).first.click()
-            page.wait_for_timeout(200)
-            listed += page.inner_text("body")
+        for title in [*titles, "Claims and benchmarks"]:
+            page.goto(report.as_uri())
+            page.wait_for_load_state("networkidle")
+            shown = page.inner_text("body")  # the workflow description, rendered from the config
+            page.get_by_text(title, exact=True).first.click()  # the category in the menu: its files
+            page.wait_for_timeout(300)
+            listed[title] = page.inner_text("body")
         browser.close()
     assert not errors, errors
-    assert "smoke" in shown
-    for group in GROUPS:
+    assert "profile smoke" in shown
+    assert all(
+        f"{smoke}/figures/{table}" in listed["Claims and benchmarks"] for table in ("CLAIMS.md", "BENCHMARKS.md")
+    )
+    for title, group in titles.items():
         graph = __import__(f"replications.{group}.tasks", fromlist=["GRAPH"]).GRAPH
         for figure in graph.figures:
-            assert f"{figure}.png" in listed, figure
+            assert f"{smoke}/figures/{group}/{figure}.png" in listed[title], figure
+    steps = yaml.safe_load((REPO / "workflows/profiles/smoke/overrides.yaml").read_text())["ntk"]["kernel_circle"][
+        "steps"
+    ]
+    assert f"after {steps} steps of full-batch" in html  # a caption filled from the smoke config
 
 
 @pytest.mark.pipeline
