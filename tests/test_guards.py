@@ -148,17 +148,17 @@ def test_editing_the_code_a_job_runs_reruns_it(copy, tmp_path):
     out = [f"results_dir={tmp_path}/results", f"figures_dir={tmp_path}/figures"]
     target = f"{tmp_path}/figures/neal/fig_roughness.png"
     smoke = ["--workflow-profile", "workflows/profiles/smoke", "--config", *out]
-    command = [sys.executable, "-m", "snakemake", "--cores", "2", *smoke, target]
+    command = [sys.executable, "-m", "snakemake", "--cores", "2", target, *smoke]
     done = subprocess.run(
         command, cwd=copy, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(copy)}
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "Nothing to be done" in dry_run(copy, *smoke, target).stdout
+    assert "Nothing to be done" in dry_run(copy, target, *smoke).stdout
     with open(copy / "replications/ntk/measures.py", "a") as f:
         f.write("\n# another group's edit\n")
-    assert "Nothing to be done" in dry_run(copy, *smoke, target).stdout
+    assert "Nothing to be done" in dry_run(copy, target, *smoke).stdout
     with open(copy / "replications/core/stats.py", "a") as f:
         f.write("\n# an edit\n")
-    planned = dry_run(copy, *smoke, target)
+    planned = dry_run(copy, target, *smoke)
     assert "rule neal_roughness:" in planned.stdout and "rule neal_fig_roughness:" in planned.stdout
     assert "params" in planned.stdout.lower()
