@@ -5,14 +5,18 @@ BIN := $(VENV)/bin
 CORES ?= 2
 SNAKEMAKE := $(BIN)/snakemake --cores $(CORES)
 
-.PHONY: figures smoke test test-cluster lint bench clean
+.PHONY: figures smoke report test test-cluster lint bench clean conda-env
 
+# The venv, from the pinned lock. Python 3.11 is checked first; a failed build removes the half-built venv.
 $(BIN)/snakemake: envs/requirements.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r envs/requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
-	touch $@
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { \
+	  echo "needs Python 3.11: $(PYTHON) is $$($(PYTHON) --version 2>&1); install python3.11 or run make PYTHON=/path/to/python3.11" >&2; \
+	  exit 1; }
+	$(PYTHON) -m venv $(VENV) && \
+	$(BIN)/python -m pip install --quiet --upgrade pip && \
+	$(BIN)/python -m pip install --quiet -r envs/requirements.lock && \
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . && \
+	touch $@ || { rm -rf $(VENV); echo "building $(VENV) failed: removed it" >&2; exit 1; }
 
 ## The whole pipeline, default profile: figures/<group>/*, figures/CLAIMS.md.
 figures: $(BIN)/snakemake
@@ -21,6 +25,11 @@ figures: $(BIN)/snakemake
 ## The whole pipeline at toy size, into the git-ignored results/smoke/.
 smoke: $(BIN)/snakemake
 	$(SNAKEMAKE) --workflow-profile workflows/profiles/smoke
+
+## The HTML report (report.html) of the default profile's run: workflow, every figure with its caption, the claims
+## and the benchmarks.
+report: $(BIN)/snakemake
+	$(SNAKEMAKE) --report report.html
 
 lint: $(BIN)/snakemake
 	$(BIN)/ruff check .
@@ -38,5 +47,12 @@ test-cluster: $(BIN)/snakemake
 bench: $(BIN)/snakemake
 	$(BIN)/python -m pytest tests/benchmarks/bench_kernels.py tests/benchmarks/bench_sweep.py -s
 
+## envs/replications.yaml (for `snakemake --sdm conda`) from the lock: tests/test_envs.py checks they agree.
+conda-env:
+	{ sed -n '1,/^      # pins/p' envs/replications.yaml; sed 's/^/      - /' envs/requirements.lock; } > envs/replications.yaml.tmp
+	mv envs/replications.yaml.tmp envs/replications.yaml
+
+## Results of the default and smoke profiles, and Snakemake's state; never results/paper/ (hours of GPU time).
 clean:
-	rm -rf results .snakemake
+	find results -mindepth 1 -maxdepth 1 ! -name paper -exec rm -rf {} + 2>/dev/null || true
+	rm -rf .snakemake

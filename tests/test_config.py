@@ -88,3 +88,34 @@ def test_every_violation_is_reported():
     with pytest.raises(ConfigError) as error:
         validate_config(config)
     assert "neal.seed" in str(error.value) and "neal.covariance.inputs" in str(error.value)
+
+
+def test_profile_problems():
+    from pathlib import Path
+
+    from replications.core.config import profile_problems
+
+    base, smoke = "workflows/config/config.yaml", "workflows/profiles/smoke/overrides.yaml"
+    default = {"profile": "default"}
+    assert profile_problems(default, [base], ["snakemake"]) == []
+    assert (
+        profile_problems({"profile": "smoke"}, [base, smoke], ["--workflow-profile", "workflows/profiles/smoke"]) == []
+    )
+    assert profile_problems(default, [base], ["--workflow-profile=workflows/profiles/smok"])[0].startswith(
+        "workflow profile workflows/profiles/smok does not exist"
+    )
+    assert "was not loaded" in profile_problems({"profile": "smoke"}, [base], [])[0]
+    assert "but profile is 'default'" in profile_problems(default, [base, smoke], [])[0]
+    dropped = profile_problems(default, [base, "my.yaml"], ["--workflow-profile", "workflows/profiles/paper"])
+    assert dropped[0].startswith("--workflow-profile workflows/profiles/paper was given but its overrides")
+    assert Path(smoke).exists()
+
+
+def test_task_config_problem():
+    from replications.core.config import task_config_problem
+
+    section = {**DEFAULT["neal"]["roughness"], "seed": 1, "profile": "default"}
+    assert task_config_problem(section, "neal", "roughness") is None
+    assert task_config_problem({**section, "draws": 0}, "neal", "roughness").startswith("draws: 0 is less than")
+    whole = {**DEFAULT["nngp"], "profile": "smoke"}
+    assert task_config_problem(whole, "nngp", None) is None

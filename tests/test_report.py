@@ -109,3 +109,50 @@ def test_machine_line():
 def test_no_jobs_at_all():
     text = benchmarks_markdown({"neal": []}, profile="default", machine=MACHINE, source="`results`")
     assert text.splitlines()[-2:] == ["| neal | *no benchmark files* | | | |", "| **all groups** | 0 jobs |  |  |  |"]
+
+
+def _profile_config(profile: str) -> dict:
+    import copy
+    from pathlib import Path
+
+    import yaml
+
+    config = yaml.safe_load(Path("workflows/config/config.yaml").read_text())
+    if profile != "default":
+
+        def merge(base, overrides):
+            for key, value in overrides.items():
+                if isinstance(value, dict) and isinstance(base.get(key), dict):
+                    merge(base[key], value)
+                else:
+                    base[key] = value
+
+        merge(config, yaml.safe_load(Path(f"workflows/profiles/{profile}/overrides.yaml").read_text()))
+    return copy.deepcopy(config)
+
+
+@pytest.mark.parametrize("profile", ["default", "smoke", "paper"])
+def test_captions_render_from_the_config_without_docutils_errors(profile):
+    """Every report caption is a Jinja2 template of `snakemake.config` (as Snakemake renders it) whose RST has no
+    error; sizes come from the config, so a profile's caption shows that profile's numbers."""
+    from pathlib import Path
+
+    import jinja2
+    from docutils.core import publish_parts
+
+    config = _profile_config(profile)
+
+    class Snakemake:
+        pass
+
+    Snakemake.config = config
+    environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    captions = sorted(Path("workflows/report").rglob("*.rst"))
+    assert len(captions) >= 29
+    for caption in captions:
+        text = environment.from_string(caption.read_text()).render(snakemake=Snakemake)
+        html = publish_parts(text, writer="html", settings_overrides={"report_level": 5})["body"]
+        assert "system-message" not in html, caption
+    steps = str(config["ntk"]["kernel_circle"]["steps"])
+    fig1 = environment.from_string(Path("workflows/report/ntk/fig1_kernel.rst").read_text()).render(snakemake=Snakemake)
+    assert f"after {steps} steps" in fig1

@@ -1,4 +1,4 @@
-# Helpers shared by every group's rules. Jobs run `python -m replications GROUP TASK ...` (replications/__main__.py).
+# Helpers shared by every rule. Jobs run `python -m replications GROUP TASK ...` (replications/__main__.py).
 
 import json
 import os
@@ -18,26 +18,25 @@ os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PAT
 os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
 
 # What each job asks a cluster for (SLURM reads them; a local run ignores mem_mb and runtime, in minutes). Compute
-# jobs: the profile's budget and `gpus_per_job` GPUs (0: CPU only); figure, table and claim jobs: little.
+# jobs: the config's `mem_mb` (estimated peaks are checked against it before any job) and `gpus_per_job` GPUs
+# (0: CPU only); figure, table and claim jobs: little.
 COMPUTE_RESOURCES = {
-    "mem_mb": 32000 if config["profile"] == "paper" else 8000,
+    "mem_mb": config["mem_mb"],
     "runtime": 12 * 60 if config["profile"] == "paper" else 60,
     "gpu": config["gpus_per_job"],
 }
 LIGHT_RESOURCES = {"mem_mb": 2000, "runtime": 15}
 
 
-def task_config(group, section):
-    """The JSON config a task gets: its section of the config, with the group's seed and the profile."""
+def section_config(group, section):
+    """The JSON config a task gets: a section of its group's config with the group's seed and the profile, or
+    (WHOLE_GROUP) the group's whole section with the profile."""
+    if section == WHOLE_GROUP:
+        return json.dumps({**config[group], "profile": PROFILE})
     return json.dumps({**config[group][section], "seed": config[group]["seed"], "profile": PROFILE})
 
 
-def group_config(group):
-    """The JSON config of a whole group (for its claims), with the profile."""
-    return json.dumps({**config[group], "profile": PROFILE})
-
-
-def io_args(wildcards, input, output):
-    """`--in NAME=PATH ... --out NAME=PATH ...` for the rule's named inputs and outputs."""
-    pairs = [("--in", k, v) for k, v in input.items()] + [("--out", k, v) for k, v in output.items()]
+def io_args(inputs, outputs):
+    """`--in NAME=PATH ... --out NAME=PATH ...` for named input and output paths."""
+    pairs = [("--in", k, v) for k, v in inputs.items()] + [("--out", k, v) for k, v in outputs.items()]
     return " ".join(f"{flag} {shlex.quote(f'{name}={path}')}" for flag, name, path in pairs)

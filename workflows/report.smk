@@ -1,16 +1,19 @@
 # The table of every claim of every group (figures/CLAIMS.md) and of every compute job's wall time, CPU time and
-# memory (figures/BENCHMARKS.md). `snakemake --report report.html` adds the browsable report, with each figure's
-# caption from workflows/report/<group>/.
+# memory (figures/BENCHMARKS.md), both also items of the HTML report (`make report`: `snakemake --report
+# report.html`), beside every figure with its caption from workflows/report/<group>/ and the workflow description
+# workflows/report/workflow.rst.
+
+CLAIMS_FILES = {group: f"{FIGURES}/{group}/claims.json" for group in GROUPS}
 
 
 rule claims_table:
     """Collect every group's claims.json into one markdown table."""
     input:
-        **{group: f"{FIGURES}/{group}/claims.json" for group in GROUPS},
+        **CLAIMS_FILES,
     output:
-        table=f"{FIGURES}/CLAIMS.md",
+        table=report(f"{FIGURES}/CLAIMS.md", caption="report/claims.rst", category="Claims and benchmarks"),
     params:
-        io=io_args,
+        io=io_args(CLAIMS_FILES, {"table": f"{FIGURES}/CLAIMS.md"}),
     resources:
         **LIGHT_RESOURCES,
     conda:
@@ -24,14 +27,15 @@ rule claims_table:
 rule benchmarks_table:
     """Wall time, CPU time and peak memory of every compute job, from their benchmark files, and the machine."""
     input:
-        **{group: f"{FIGURES}/{group}/claims.json" for group in GROUPS},  # only to run after every group's jobs
+        **CLAIMS_FILES,
+        results=[GROUP_TARGETS[group] for group in GROUPS],  # after every compute job
     output:
-        table=f"{FIGURES}/BENCHMARKS.md",
+        table=report(f"{FIGURES}/BENCHMARKS.md", caption="report/benchmarks.rst", category="Claims and benchmarks"),
     params:
         config=json.dumps(
             {"profile": PROFILE, "benchmark_dirs": {group: f"{RESULTS}/{group}/benchmarks" for group in GROUPS}}
         ),
-        io=io_args,
+        io=io_args(CLAIMS_FILES, {"table": f"{FIGURES}/BENCHMARKS.md"}),
     resources:
         **LIGHT_RESOURCES,
     conda:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,4 +85,84 @@ def _relations(section: Mapping[str, Any], path: str = "") -> list[tuple[str, st
     for key, value in section.items():
         if isinstance(value, Mapping):
             problems += _relations(value, f"{path}{key}.")
+    return problems
+
+
+def task_schema(group: str, section: str | None, schema: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The schema of the JSON config a task of `group` gets: its `section` of the group's config (None: the whole
+    group section) with the `seed` and `profile` the rules add."""
+    schema = load_schema() if schema is None else schema
+    node = schema["properties"][group]
+    if section is not None:
+        node = node["properties"][section]
+    node = dict(node)
+    extra = {"profile": schema["properties"]["profile"], "seed": {"type": "integer", "minimum": 0}}
+    node["properties"] = {**extra, **node.get("properties", {})}
+    return {"$defs": schema.get("$defs", {}), **node}
+
+
+def task_config_problem(config: Mapping[str, Any], group: str, section: str | None) -> str | None:
+    """The first way a task's JSON config breaks its schema (`key: problem`), or None."""
+    validator = jsonschema.Draft202012Validator(task_schema(group, section))
+    errors = sorted(validator.iter_errors(dict(config)), key=lambda e: list(map(str, e.absolute_path)))
+    return f"{_key_path(errors[0])}: {errors[0].message}" if errors else None
+
+
+PROFILES_DIR = Path(__file__).resolve().parents[2] / "workflows" / "profiles"
+DEFAULT_PROFILE = "default"
+
+
+def _workflow_profile_argument(argv: Sequence[str]) -> str | None:
+    """The value of `--workflow-profile` on a Snakemake command line (the last one given), or None."""
+    found = None
+    for i, arg in enumerate(argv):
+        if arg == "--workflow-profile" and i + 1 < len(argv):
+            found = argv[i + 1]
+        elif arg.startswith("--workflow-profile="):
+            found = arg.partition("=")[2]
+    return found
+
+
+def profile_problems(
+    config: Mapping[str, Any], configfiles: Sequence[str | os.PathLike], argv: Sequence[str]
+) -> list[str]:
+    """What stops the pipeline before any job about its profile, one line each naming the problem and the fix.
+
+    Snakemake silently ignores a `--workflow-profile` folder that does not exist, and a `--configfile` on the
+    command line replaces the profile's `configfiles`; so the profile named on the command line (`argv`) must
+    exist, and the overrides file of the profile that `config["profile"]` names (each sets its own name) must be
+    among the config files that were loaded (`configfiles`), and no other profile's.
+    """
+    names = sorted(path.parent.name for path in PROFILES_DIR.glob("*/overrides.yaml"))
+    usage = ", ".join(f"workflows/profiles/{name}" for name in names)
+    argument = _workflow_profile_argument(argv)
+    if argument not in (None, "none"):
+        folder = Path(argument)
+        if not ((folder / "config.yaml").is_file() or folder.is_file()):
+            return [f"workflow profile {argument} does not exist: pass --workflow-profile one of {usage}"]
+    loaded = {Path(path).resolve() for path in configfiles}
+    profile = config["profile"]
+    problems = []
+    for name in names:
+        overrides = PROFILES_DIR / name / "overrides.yaml"
+        if overrides in loaded and profile != name:
+            problems.append(
+                f"the {name} profile's overrides were loaded but profile is {profile!r}: drop profile from your "
+                f"config files (the overrides set it)"
+            )
+    if profile != DEFAULT_PROFILE:
+        relative = f"workflows/profiles/{profile}/overrides.yaml"
+        if (PROFILES_DIR / profile / "overrides.yaml") not in loaded:
+            problems.append(
+                f"profile is {profile!r} but {relative} was not loaded (a --configfile on the command line replaces "
+                f"the profile's files): run with --workflow-profile workflows/profiles/{profile} and list every file: "
+                f"--configfile workflows/config/config.yaml {relative} YOUR.yaml"
+            )
+    elif argument not in (None, "none") and (Path(argument) / "overrides.yaml").is_file():
+        relative = f"{Path(argument).as_posix().rstrip('/')}/overrides.yaml"
+        problems.append(
+            f"--workflow-profile {argument} was given but its overrides were not loaded (a --configfile on the "
+            f"command line replaces the profile's files): list every file: --configfile "
+            f"workflows/config/config.yaml {relative} YOUR.yaml"
+        )
     return problems

@@ -21,11 +21,10 @@ import importlib.metadata
 import importlib.resources
 import io
 import math
-import os
 import pickle
 import random
 import stat
-import tempfile
+import sys
 import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
@@ -34,6 +33,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+
+from replications.core.provenance import atomic_write
 
 if TYPE_CHECKING:
     import jax
@@ -171,18 +172,14 @@ def _generate_mnist1d(n_samples: int, seed: int) -> tuple[np.ndarray, np.ndarray
 
 
 def _write_npz_atomically(path: Path, **arrays: np.ndarray) -> None:
-    """Write to a temporary file in the same folder, then rename: readers never see a partial file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
+    """Write through `atomic_write` (a temporary file in the same folder, then renamed): readers never see a
+    partial file."""
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as file:
             np.savez(file, **arrays)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+
+    atomic_write(path, write)
 
 
 def load_mnist1d(n_samples: int, seed: int, cache_dir: Path | str) -> Dataset:
@@ -206,8 +203,10 @@ def load_mnist1d(n_samples: int, seed: int, cache_dir: Path | str) -> Dataset:
             x_NxD, y_N = cached["x_NxD"], cached["y_N"]
             if str(cached["mnist1d_version"]) == version and y_N.shape == (n_samples,):
                 return Dataset(x_NxD, y_N, name, (x_NxD.shape[1],))
-    except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile, zlib.error):
-        pass  # absent, partial or stale: regenerate
+    except FileNotFoundError:
+        pass
+    except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile, zlib.error) as error:
+        print(f"MNIST-1D cache {cache_path} is damaged ({error!r}): regenerating it", file=sys.stderr, flush=True)
     x_NxD, y_N = _generate_mnist1d(n_samples, seed)
     _write_npz_atomically(cache_path, x_NxD=x_NxD, y_N=y_N, mnist1d_version=np.array(version))
     return Dataset(x_NxD, y_N, name, (x_NxD.shape[1],))

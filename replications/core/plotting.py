@@ -13,6 +13,8 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from replications.core.provenance import atomic_write
+
 DPI = 200
 PALETTE = "colorblind"
 
@@ -26,15 +28,12 @@ def set_theme() -> None:
 def save_figure(fig: plt.Figure, path: str | os.PathLike) -> None:
     """Save `fig` as `<path>.png` and `<path>.pdf` (path given with either suffix or none), then close it.
 
-    Each file is written to a temporary name and renamed, so a crash never leaves half a figure.
+    Each file is written by `atomic_write` (a temporary name, then renamed), so a crash never leaves half a figure.
     """
     stem = Path(path).with_suffix("")
-    stem.parent.mkdir(parents=True, exist_ok=True)
     for suffix in (".png", ".pdf"):
-        target = stem.with_suffix(suffix)
-        tmp = target.with_name(f".{target.stem}.tmp{suffix}")
-        fig.savefig(tmp, dpi=DPI, metadata={"CreationDate": None} if suffix == ".pdf" else None)
-        os.replace(tmp, target)
+        metadata = {"CreationDate": None} if suffix == ".pdf" else None
+        atomic_write(stem.with_suffix(suffix), lambda tmp: fig.savefig(tmp, dpi=DPI, metadata=metadata))  # noqa: B023
     plt.close(fig)
 
 

@@ -46,7 +46,7 @@ def _paths(ax: plt.Axes, paths, teacher, m: int, m0: int) -> None:
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
     """Three panels from the loss, path and teacher tables."""
     set_theme()
-    losses, paths, teacher = (read_table(inputs[name]) for name in ("losses", "paths", "teacher"))
+    losses, paths, teacher = (read_table(inputs[name]) for name in ("cb_losses", "cb_paths", "cb_teacher"))
     drawn = sorted(paths["particles"].unique())
     m0 = len(teacher)
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.8), gridspec_kw={"width_ratios": [1, 1, 1.3]})

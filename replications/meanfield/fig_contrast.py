@@ -28,7 +28,7 @@ NAMES = {"ntk": "NTK scaling $1/\\sqrt{N}$", "mean field": "mean-field scaling $
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
     """Four panels from the changes and weights tables."""
     set_theme()
-    changes, weights = read_table(inputs["changes"]), read_table(inputs["weights"])
+    changes, weights = read_table(inputs["contrast_changes"]), read_table(inputs["contrast_weights"])
     colors = dict(zip(SCALINGS, sns.color_palette(n_colors=2), strict=True))
     fig = plt.figure(figsize=(15, 4.6))
     grid = fig.add_gridspec(1, 4)

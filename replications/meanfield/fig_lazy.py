@@ -53,8 +53,8 @@ def _trajectories(ax: plt.Axes, paths: pd.DataFrame, teacher: pd.DataFrame, titl
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
     """Three panels from the trajectories, teacher and test-loss tables."""
     set_theme()
-    paths, teacher = read_table(inputs["trajectories"]), read_table(inputs["teacher"])
-    losses = read_table(inputs["test_loss"])
+    paths, teacher = read_table(inputs["lazy_trajectories"]), read_table(inputs["lazy_teacher"])
+    losses = read_table(inputs["lazy_test_loss"])
     small, large = sorted(paths["tau"].unique())[0], sorted(paths["tau"].unique())[-1]
 
     fig, axes = plt.subplots(1, 3, figsize=(12, 4.1), gridspec_kw={"width_ratios": [1, 1, 1.15]})

@@ -31,7 +31,7 @@ def _snapshot_times(times: np.ndarray) -> list[float]:
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
     """Six panels from the radii and risk tables."""
     set_theme()
-    radii, risk = read_table(inputs["radii"]), read_table(inputs["risk"])
+    radii, risk = read_table(inputs["mmn_radii"]), read_table(inputs["mmn_risk"])
     sgd, pde = radii[radii["source"] == "sgd"], radii[radii["source"] == "pde"]
     times = np.sort(pde["time"].unique())
     sgd_color, pde_color = sns.color_palette()[0], "black"

@@ -22,7 +22,7 @@ from replications.meanfield.measures import loss_slope
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
     """One log-log panel from the losses table."""
     set_theme()
-    losses = read_table(inputs["losses"])
+    losses = read_table(inputs["rv_losses"])
     fig, ax = plt.subplots(figsize=(6.2, 4.6))
     colors = sns.color_palette(n_colors=2)
     for column, color, name in (("train_loss", colors[0], "training"), ("test_loss", colors[1], "test")):

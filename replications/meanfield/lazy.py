@@ -273,9 +273,10 @@ def lazy(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
         raise ValueError(f"steps ({config['steps']}) must be a multiple of test_every ({config['test_every']})")
     trajectory_seed, *trial_seeds = np.random.SeedSequence(config["seed"]).spawn(1 + config["trials"])
     trajectories, teacher = _trajectories(config, np.random.default_rng(trajectory_seed))
-    write_results(outputs["trajectories"], trajectories, config)
-    write_results(outputs["teacher"], teacher, config)
-    write_results(outputs["test_loss"], _test_losses(config, [np.random.default_rng(s) for s in trial_seeds]), config)
+    write_results(outputs["lazy_trajectories"], trajectories, config)
+    write_results(outputs["lazy_teacher"], teacher, config)
+    test_losses = _test_losses(config, [np.random.default_rng(s) for s in trial_seeds])
+    write_results(outputs["lazy_test_loss"], test_losses, config)
 
 
 def test_loss_ratio(test_loss_table: pd.DataFrame) -> float:

@@ -323,8 +323,8 @@ def population_risk(act: Activation, delta: float, W_NxD: jax.Array, order: int 
 def mmn_radial(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     """SGD (`seeds` runs of `units` units in `dimension` dimensions, `sgd_steps` steps of size `step`) and the
     radial PDE (`pde_particles` particles) from the same initial law, recorded at `records` equally spaced times
-    after t = 0 -> outputs["radii"] (source, time, seed, radius; seed -1 for the deterministic PDE) and
-    outputs["risk"] (source, time, seed, risk)."""
+    after t = 0 -> outputs["mmn_radii"] (source, time, seed, radius; seed -1 for the deterministic PDE) and
+    outputs["mmn_risk"] (source, time, seed, risk)."""
     act, delta, d, n = activation_of(config), config["delta"], config["dimension"], config["units"]
     records, step = config["records"], config["step"]
     if config["sgd_steps"] % records:
@@ -360,8 +360,8 @@ def mmn_radial(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     risk = [
         pd.DataFrame({"source": "sgd", "time": times_R, "seed": s, "risk": risk_SxR[s]}) for s in range(config["seeds"])
     ] + [pd.DataFrame({"source": "pde", "time": times_R, "seed": -1, "risk": pde_risk_R})]
-    write_results(outputs["radii"], pd.concat(radii, ignore_index=True), config)
-    write_results(outputs["risk"], pd.concat(risk, ignore_index=True), config)
+    write_results(outputs["mmn_radii"], pd.concat(radii, ignore_index=True), config)
+    write_results(outputs["mmn_risk"], pd.concat(risk, ignore_index=True), config)
 
 
 def w1_ratio(radii: pd.DataFrame) -> float:

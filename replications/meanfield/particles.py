@@ -98,10 +98,10 @@ def cb_particles(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None
                 for j in range(m)
             ]
     teacher = problems[0][0]
-    write_results(outputs["losses"], losses, config)
-    write_results(outputs["paths"], paths, config)
+    write_results(outputs["cb_losses"], losses, config)
+    write_results(outputs["cb_paths"], paths, config)
     write_results(
-        outputs["teacher"],
+        outputs["cb_teacher"],
         [
             {"neuron": k, "sign": float(s), "x": float(v[0]), "y": float(v[1])}
             for k, (s, v) in enumerate(zip(teacher.a_N, teacher.W_NxD, strict=True))
@@ -158,7 +158,7 @@ def rv_scaling(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                 | {"train_loss": float(run.loss_R[-1]), "test_loss": float(0.5 * jnp.mean((f_test - y_test) ** 2))}
                 | {"target_variance": float(jnp.mean(y_test**2))}
             )
-    write_results(outputs["losses"], rows, config)
+    write_results(outputs["rv_losses"], rows, config)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -214,5 +214,5 @@ def contrast(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                             | {"a": float(p.a_N[i])}
                             for i in range(n)
                         ]
-    write_results(outputs["changes"], rows, config)
-    write_results(outputs["weights"], weights, config)
+    write_results(outputs["contrast_changes"], rows, config)
+    write_results(outputs["contrast_weights"], weights, config)

@@ -1,16 +1,38 @@
-"""The mean-field group's tasks, as the rules call them: `python -m replications meanfield TASK ...`
-(imported on demand)."""
+"""The mean-field group's graph, declared once: `workflows/groups.smk` emits its rules and `python -m replications
+meanfield TASK ...` runs its tasks (imported on demand)."""
 
-TASKS = {
-    "mmn_radial": "mmn:mmn_radial",
-    "cb_particles": "particles:cb_particles",
-    "lazy": "lazy:lazy",
-    "rv_scaling": "particles:rv_scaling",
-    "contrast": "particles:contrast",
-    "fig_mmn_radial": "fig_mmn_radial:draw",
-    "fig_cb_particles": "fig_cb_particles:draw",
-    "fig_lazy": "fig_lazy:draw",
-    "fig_rv_scaling": "fig_rv_scaling:draw",
-    "fig_contrast": "fig_contrast:draw",
-    "claims": "claims:write",
-}
+from replications.core.graph import Compute, Figure, Graph
+
+GRAPH = Graph(
+    group="meanfield",
+    title="Mean field (Mei et al.; Chizat-Bach; Chizat et al.; Rotskoff-Vanden-Eijnden)",
+    compute={
+        "mmn_radial": Compute("mmn:mmn_radial", {"mmn_radii": "mmn_radii.csv", "mmn_risk": "mmn_risk.csv"}),
+        "cb_particles": Compute(
+            "particles:cb_particles",
+            {"cb_losses": "cb_losses.csv", "cb_paths": "cb_paths.csv", "cb_teacher": "cb_teacher.csv"},
+        ),
+        "lazy": Compute(
+            "lazy:lazy",
+            {
+                "lazy_trajectories": "lazy_trajectories.csv",
+                "lazy_teacher": "lazy_teacher.csv",
+                "lazy_test_loss": "lazy_test_loss.csv",
+            },
+        ),
+        "rv_scaling": Compute("particles:rv_scaling", {"rv_losses": "rv_losses.csv"}),
+        "contrast": Compute(
+            "particles:contrast",
+            {"contrast_changes": "contrast_changes.csv", "contrast_weights": "contrast_weights.csv"},
+        ),
+    },
+    figures={
+        "fig_mmn_radial": Figure("fig_mmn_radial:draw", ("mmn_radii", "mmn_risk")),
+        "fig_cb_particles": Figure("fig_cb_particles:draw", ("cb_losses", "cb_paths", "cb_teacher")),
+        "fig_lazy": Figure("fig_lazy:draw", ("lazy_trajectories", "lazy_teacher", "lazy_test_loss")),
+        "fig_rv_scaling": Figure("fig_rv_scaling:draw", ("rv_losses",)),
+        "fig_contrast": Figure("fig_contrast:draw", ("contrast_changes", "contrast_weights")),
+    },
+    claims=("mmn_radii", "mmn_risk", "cb_losses", "lazy_test_loss", "rv_losses", "contrast_changes"),
+)
+TASKS = GRAPH.tasks()

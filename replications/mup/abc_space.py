@@ -190,7 +190,7 @@ def named_points() -> list[dict[str, Any]]:
 
 
 def abc(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
-    """TP4 Table 1 at config["hidden_layers"] (outputs["table"]) and the phase grid at step
-    1/config["grid_step_denominator"] (outputs["phase"])."""
-    write_results(outputs["table"], abc_table(int(config["hidden_layers"])), config)
-    write_results(outputs["phase"], phase_table(int(config["grid_step_denominator"])), config)
+    """TP4 Table 1 at config["hidden_layers"] (outputs["abc_table"]) and the phase grid at step
+    1/config["grid_step_denominator"] (outputs["abc_phase"])."""
+    write_results(outputs["abc_table"], abc_table(int(config["hidden_layers"])), config)
+    write_results(outputs["abc_phase"], phase_table(int(config["grid_step_denominator"])), config)

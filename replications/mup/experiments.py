@@ -9,6 +9,8 @@ does) over the last `loss_window` steps.
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -37,8 +39,11 @@ def log2_grid(lo: float, hi: float, step: float) -> np.ndarray:
 
 def _mnist1d_train(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """MNIST-1D's training part (its first 80 %) from the cache file that the data task wrote."""
-    with np.load(path, allow_pickle=False) as cached:
-        x_NxD, y_N = cached["x_NxD"], cached["y_N"]
+    try:
+        with np.load(path, allow_pickle=False) as cached:
+            x_NxD, y_N = cached["x_NxD"], cached["y_N"]
+    except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile, zlib.error) as error:
+        raise ValueError(f"MNIST-1D file {path} is damaged ({error!r}): delete it and rerun (rule mup_data)") from error
     n_train = int(0.8 * len(y_N))
     return x_NxD[:n_train], y_N[:n_train]
 
@@ -128,7 +133,7 @@ def coordcheck(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: M
                     }
                 )
         print(f"  coordcheck {optimizer_name} done", flush=True)
-    write_results(outputs["deltas"], rows, config)
+    write_results(outputs["coordcheck_deltas"], rows, config)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -209,7 +214,7 @@ def maxlr(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
             width_runs, width_edges = _maxlr_width(section, x, y, width)
             runs += [{"multipliers": multipliers["name"], **row} for row in width_runs]
             edges += [{"multipliers": multipliers["name"], **row} for row in width_edges]
-    write_results(outputs["runs"], runs, config)
+    write_results(outputs["maxlr_runs"], runs, config)
     write_results(outputs["maxlr"], edges, config)
 
 
@@ -321,14 +326,14 @@ def transfer(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Map
     """Training loss against log2 learning rate for every width, SP and muP (base width `base_width`): the
     authors' MLP script (no biases, zero readout, input and output multipliers, SGD with momentum, batch 64,
     cross-entropy) on MNIST-1D. The multipliers are first tuned at the base width (`tune_multipliers`, written to
-    outputs["tuning"]); the learning-rate grid is the whole octaves `log2_lr_offsets` around the base width's best
-    rate found there. One compiled program per width trains every (parametrization, learning rate, seed)."""
+    outputs["transfer_tuning"]); the learning-rate grid is the whole octaves `log2_lr_offsets` around the base
+    width's best rate found there. One compiled program per width trains every (parametrization, learning rate,
+    seed)."""
     x, y = _mnist1d_train(inputs["data"])
     tuning_rows, chosen = tune_multipliers(config, x, y)
     print(f"  transfer: tuned at width {config['base_width']}: {chosen}", flush=True)
-    write_results(
-        outputs["tuning"], [{**row, "chosen": False} for row in tuning_rows] + [{**chosen, "chosen": True}], config
-    )
+    tuning_table = [{**row, "chosen": False} for row in tuning_rows] + [{**chosen, "chosen": True}]
+    write_results(outputs["transfer_tuning"], tuning_table, config)
     low, high = config["log2_lr_offsets"]
     log2_lrs = chosen["log2_lr"] + np.arange(low, high + 1, dtype=float)
     tuned = {**config, "input_mult": chosen["input_mult"], "output_mult": chosen["output_mult"]}
@@ -342,7 +347,7 @@ def transfer(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Map
                 losses[v], log2_lrs, config["loss_window"], parametrization=parametrization, width=width
             )
         print(f"  transfer width {width} done", flush=True)
-    write_results(outputs["losses"], rows, config)
+    write_results(outputs["transfer_losses"], rows, config)
 
 
 def _resnet_sweep(config, setups, log2_lrs, x, y) -> np.ndarray:
@@ -386,4 +391,4 @@ def depth(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mappin
         for v, block in enumerate(resnet.BLOCKS):
             rows += _sweep_rows(losses[v], log2_lrs, config["loss_window"], block=block, depth=blocks)
         print(f"  depth L = {blocks} done", flush=True)
-    write_results(outputs["losses"], rows, config)
+    write_results(outputs["depth_losses"], rows, config)

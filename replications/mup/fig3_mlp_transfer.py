@@ -23,10 +23,11 @@ from replications.mup.plotting import format_estimate, sweep_figure
 
 
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
-    """SP and muP panels from the transfer losses and tuning tables (inputs["losses"], inputs["tuning"])."""
+    """SP and muP panels from the transfer losses and tuning tables (inputs["transfer_losses"],
+    inputs["transfer_tuning"])."""
     set_theme()
-    losses = read_table(inputs["losses"])
-    tuning = read_table(inputs["tuning"])
+    losses = read_table(inputs["transfer_losses"])
+    tuning = read_table(inputs["transfer_tuning"])
     chosen = tuning[tuning["chosen"]].iloc[0]
     base, widest = config["base_width"], losses["width"].max()
     sp, mup = (losses[losses["parametrization"] == p] for p in ("sp", "mup"))

@@ -101,7 +101,7 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     if Path(outputs["pdf"]).with_suffix("") != Path(outputs["png"]).with_suffix(""):
         raise ValueError(f"png and pdf must share a stem (save_figure), got {outputs['png']}, {outputs['pdf']}")
     set_theme()
-    phase = read_table(inputs["phase"])
+    phase = read_table(inputs["abc_phase"])
     fig, axes = plt.subplots(1, 2, figsize=(11, 6.8), width_ratios=[1.5, 2], layout="constrained")
     for ax, panel in zip(axes, PANELS, strict=True):
         _panel(ax, phase[phase["panel"] == panel], panel)

@@ -77,9 +77,9 @@ def _row(axes: np.ndarray, rows: pd.DataFrame, colors: dict, face: str) -> None:
 
 
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
-    """The 4 x steps grid from the coordinate-check table (inputs["deltas"])."""
+    """The 4 x steps grid from the coordinate-check table (inputs["coordcheck_deltas"])."""
     set_theme()
-    deltas = read_table(inputs["deltas"])
+    deltas = read_table(inputs["coordcheck_deltas"])
     steps = config["steps"]
     wide, narrow = coord_widths(sorted(deltas["width"].unique().tolist()))
     palette = sns.color_palette(n_colors=5)

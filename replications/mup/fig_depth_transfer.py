@@ -22,9 +22,9 @@ from replications.mup.plotting import sweep_figure
 
 
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
-    """The three block parametrizations' panels from the depth losses table (inputs["losses"])."""
+    """The three block parametrizations' panels from the depth losses table (inputs["depth_losses"])."""
     set_theme()
-    losses = read_table(inputs["losses"])
+    losses = read_table(inputs["depth_losses"])
     a = config["multiplier"]
     scale = "\\sqrt{L/L_0}"
     branch = f"{a:g}" if a != 1 else "1"

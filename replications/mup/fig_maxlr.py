@@ -94,7 +94,7 @@ def _slope_panel(ax: plt.Axes, maxlr: pd.DataFrame, base_width: int, title: str)
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
     """Per set of multipliers, a row: loss curves of SP and muP and the max-LR panel (runs and max-LR tables)."""
     set_theme()
-    runs, maxlr = read_table(inputs["runs"]), read_table(inputs["maxlr"])
+    runs, maxlr = read_table(inputs["maxlr_runs"]), read_table(inputs["maxlr"])
     widths = sorted(runs["width"].unique())
     colors = dict(zip(widths, sequential_colors(len(widths)), strict=True))
     sets = config["multiplier_sets"]

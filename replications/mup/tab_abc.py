@@ -93,7 +93,7 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     if Path(outputs["pdf"]).with_suffix("") != Path(outputs["png"]).with_suffix(""):
         raise ValueError(f"png and pdf must share a stem (save_figure), got {outputs['png']}, {outputs['pdf']}")
     set_theme()
-    table_df = read_table(inputs["table"])
+    table_df = read_table(inputs["abc_table"])
     atomic_write(outputs["md"], lambda tmp: tmp.write_text(markdown(table_df)))
     headers, body = cells(table_df)
     fig, ax = plt.subplots(figsize=(11, 0.3 * len(body) + 1.3))

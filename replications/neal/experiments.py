@@ -59,7 +59,7 @@ def samples_1d(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                 both = sample_functions(key, prior, np.concatenate([x_G, zoom_G])[:, None], config["functions"])
                 name = f"{output_prior}_{activation}_{width}"
                 arrays[f"f_{name}"], arrays[f"zoom_{name}"] = np.split(both, 2, axis=1)
-    write_arrays(outputs["samples"], arrays, provenance(config, config["seed"]))
+    write_arrays(outputs["samples_1d"], arrays, provenance(config, config["seed"]))
 
 
 def samples_2d(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
@@ -76,7 +76,7 @@ def samples_2d(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
             )
             f_P = sample_functions(key, prior, x_PxD, 1)[0]
             arrays[f"f_{output_prior}_{activation}"] = f_P.reshape(x1.shape)
-    write_arrays(outputs["samples"], arrays, provenance(config, config["seed"]))
+    write_arrays(outputs["samples_2d"], arrays, provenance(config, config["seed"]))
 
 
 def _excess_kurtosis_rows(f_BxM: np.ndarray) -> np.ndarray:
@@ -150,7 +150,7 @@ def convergence(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     moments = hidden_moments(_prior(config, hidden_units=1, activation=config["activation"]), x0_sq_norm)
     arrays.update({f"hidden_{k}": np.array(v) for k, v in moments.items()})
     write_results(outputs["kurtosis"], rows, config)
-    write_arrays(outputs["samples"], arrays, provenance(config, config["seed"]))
+    write_arrays(outputs["convergence"], arrays, provenance(config, config["seed"]))
 
 
 def limit_covariance(x_PxD: np.ndarray, prior: Prior) -> np.ndarray:

@@ -21,9 +21,9 @@ PRIOR_LABEL = {"gaussian": "Gaussian $v$", "cauchy": "Cauchy $v$"}
 
 
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
-    """Draw the grid of sample functions from `inputs["samples"]` to `outputs["png"]` (and its PDF)."""
+    """Draw the grid of sample functions from `inputs["samples_1d"]` to `outputs["png"]` (and its PDF)."""
     set_theme()
-    arrays, _ = read_arrays(inputs["samples"])
+    arrays, _ = read_arrays(inputs["samples_1d"])
     widths = config["hidden_units"]
     rows = [(p, a) for p in config["output_priors"] for a in config["activations"]]
     fig, axes = plt.subplots(

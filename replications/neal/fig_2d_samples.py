@@ -19,9 +19,9 @@ PRIOR_LABEL = {"gaussian": "Gaussian $v$", "cauchy": "Cauchy $v$"}
 
 
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
-    """One heat map with contours per (output prior, activation), from `inputs["samples"]`."""
+    """One heat map with contours per (output prior, activation), from `inputs["samples_2d"]`."""
     set_theme()
-    arrays, _ = read_arrays(inputs["samples"])
+    arrays, _ = read_arrays(inputs["samples_2d"])
     grid = arrays["grid"]
     extent = (grid[0], grid[-1], grid[0], grid[-1])
     priors, activations = config["output_priors"], config["activations"]

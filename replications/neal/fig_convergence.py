@@ -31,10 +31,10 @@ def _ecdf(ax: plt.Axes, samples: np.ndarray, label: str) -> None:
 
 
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
-    """Four panels from `inputs["kurtosis"]` and `inputs["samples"]`."""
+    """Four panels from `inputs["kurtosis"]` and `inputs["convergence"]`."""
     set_theme()
     kurtosis = read_table(inputs["kurtosis"])
-    arrays, _ = read_arrays(inputs["samples"])
+    arrays, _ = read_arrays(inputs["convergence"])
     laws = limit_laws(arrays, config)
     ks = ks_distances(arrays, config)
     fig, axes = plt.subplots(2, 2, figsize=(11, 8.5))

@@ -31,14 +31,14 @@ def gp_search_task(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> No
     """NNGP search at every training size (Fig 1; Table 1 takes `datasets.table1_sizes`), for every activation."""
     parts, subsets = _search_parts(config)
     tables = [gp_search.search(a, parts, subsets, config["gp_search"], config) for a in config["activations"]]
-    write_results(outputs["search"], pd.concat(tables), config)
+    write_results(outputs["gp_search"], pd.concat(tables), config)
 
 
 def nn_search_task(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     """SGD-trained nets at every training size and width, every activation: one row per grid point."""
     parts, subsets = _search_parts(config)
     tables = [nn_search.search(a, parts, subsets, config["nn_search"]) for a in config["activations"]]
-    write_results(outputs["runs"], pd.concat(tables), config)
+    write_results(outputs["nn_search"], pd.concat(tables), config)
 
 
 def uncertainty(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
@@ -57,7 +57,7 @@ def uncertainty(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
         "correct": np.argmax(posterior.mean_MxC, axis=1) == test.y_N,
         "jitter": posterior.jitter,
     }
-    write_results(outputs["points"], rows, config)
+    write_results(outputs["uncertainty"], rows, config)
 
 
 def phase(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
@@ -151,6 +151,6 @@ def lattice(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                         "max_relative_error": max_relative_error(lattice_k, exact_k),
                     }
                 )
-    write_results(outputs["angles"], angle_rows, config)
-    write_results(outputs["variance"], variance_rows, config)
-    write_results(outputs["mnist"], mnist_rows, config)
+    write_results(outputs["lattice_angles"], angle_rows, config)
+    write_results(outputs["lattice_variance"], variance_rows, config)
+    write_results(outputs["lattice_mnist"], mnist_rows, config)

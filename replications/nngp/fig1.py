@@ -50,9 +50,9 @@ def curves(config: Mapping[str, Any], gp: pd.DataFrame, nn: pd.DataFrame) -> pd.
 
 
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
-    """Rows: activations; columns: test accuracy, test MSE; from `inputs["gp"]` and `inputs["nn"]`."""
+    """Rows: activations; columns: test accuracy, test MSE; from `inputs["gp_search"]` and `inputs["nn_search"]`."""
     set_theme()
-    table = curves(config, read_table(inputs["gp"]), read_table(inputs["nn"]))
+    table = curves(config, read_table(inputs["gp_search"]), read_table(inputs["nn_search"]))
     activations = config["activations"]
     widths = config["nn_search"]["widths"]
     palette = dict(

@@ -20,10 +20,10 @@ from replications.nngp.measures import binned_uncertainty, uncertainty_correlati
 
 
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
-    """Binned predicted variance against binned realized MSE, from `inputs["points"]`."""
+    """Binned predicted variance against binned realized MSE, from `inputs["uncertainty"]`."""
     set_theme()
     section = config["fig3_uncertainty"]
-    points = read_table(inputs["points"])
+    points = read_table(inputs["uncertainty"])
     binned = binned_uncertainty(points, section["points_per_bin"])
     corr = uncertainty_correlation(points, section["points_per_bin"])
     fig, ax = plt.subplots(figsize=(5.2, 4.6))

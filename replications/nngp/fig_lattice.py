@@ -21,11 +21,11 @@ from replications.nngp.paper import LATTICE_RELU_DIAGONAL_ERROR
 
 
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
-    """Three panels from `inputs["angles"]` and `inputs["variance"]`."""
+    """Three panels from `inputs["lattice_angles"]` and `inputs["lattice_variance"]`."""
     set_theme()
     section = config["lattice"]
-    angles, variance = read_table(inputs["angles"]), read_table(inputs["variance"])
-    mnist = read_table(inputs["mnist"])
+    angles, variance = read_table(inputs["lattice_angles"]), read_table(inputs["lattice_variance"])
+    mnist = read_table(inputs["lattice_mnist"])
     activations = section["activations"]
     fig, axes = plt.subplots(1, len(activations) + 1, figsize=(5 * (len(activations) + 1), 4.3))
     for ax, activation in zip(axes, activations, strict=False):

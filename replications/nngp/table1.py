@@ -67,7 +67,7 @@ def markdown(rows: pd.DataFrame) -> str:
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
     """Table 1 as CSV, markdown and PNG/PDF, from the NNGP and the NN searches."""
     set_theme()
-    rows = table(config, read_table(inputs["gp"]), read_table(inputs["nn"]))
+    rows = table(config, read_table(inputs["gp_search"]), read_table(inputs["nn_search"]))
     atomic_write(outputs["csv"], lambda tmp: rows.to_csv(tmp, index=False))
     atomic_write(outputs["md"], lambda tmp: tmp.write_text(markdown(rows)))
     cells = [

@@ -101,7 +101,7 @@ def kernel_circle(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> Non
     write_results(outputs["kernels"], rows, config)
     limit = _analytic(config, X0[None], x_circle)
     write_results(
-        outputs["limit"],
+        outputs["kernel_limit"],
         {"gamma": gamma, "ntk": np.asarray(limit.ntk[0]), "nngp": np.asarray(limit.nngp[0])},
         config,
     )
@@ -147,8 +147,8 @@ def function_circle(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> N
         nngp_test_M=cross.var1,
     )
     std = np.sqrt(np.maximum(prediction.variance, 0.0))
-    write_results(outputs["limit"], {"gamma": gamma, "mean": prediction.mean[:, 0], "std": std}, config)
-    write_results(outputs["points"], {"gamma": angles, "target": y_train[:, 0]}, config)
+    write_results(outputs["function_limit"], {"gamma": gamma, "mean": prediction.mean[:, 0], "std": std}, config)
+    write_results(outputs["function_points"], {"gamma": angles, "target": y_train[:, 0]}, config)
 
 
 def _principal_components(theta_NxN: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -184,8 +184,8 @@ def pca(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
             {"kernel": name, "digit": i, "label": int(labels[i])} | {f"pc{k + 1}": f_KxN[k, i] for k in range(3)}
             for i in range(len(labels))
         ]
-    write_results(outputs["eigenvalues"], eigen_rows, config)
-    write_results(outputs["components"], component_rows, config)
+    write_results(outputs["pca_eigenvalues"], eigen_rows, config)
+    write_results(outputs["pca_components"], component_rows, config)
 
     f2_N = _principal_components(kernels["analytic"], 2)[1][1]
     f2 = jnp.asarray(f2_N, jnp.float32)
@@ -221,7 +221,7 @@ def pca(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
             for trial_index, (g_R, h_R) in enumerate(zip(np.asarray(g_TxR), np.asarray(h_TxR), strict=True))
             for t, g, h in zip(times, g_R, h_R, strict=True)
         ]
-    write_results(outputs["training"], rows, config)
+    write_results(outputs["pca_training"], rows, config)
 
 
 def _parameter_norms(params: nets.Params, params0: nets.Params) -> dict[str, jax.Array]:
@@ -273,7 +273,7 @@ def relchange(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                     | {k: float(v) for k, v in _parameter_norms(params, params0).items()}
                     | {"kernel_change": float(jnp.linalg.norm(thetaT - theta0) / jnp.linalg.norm(theta0))}
                 )
-    write_results(outputs["changes"], rows, config)
+    write_results(outputs["relchange"], rows, config)
 
 
 def _loss(f_RxNxK: np.ndarray, y_NxK: np.ndarray) -> np.ndarray:
@@ -341,6 +341,6 @@ def linear(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                     for m in range(config["output_points"])
                     for r, t in enumerate(times)
                 ]
-    write_results(outputs["curves"], curves, config)
-    write_results(outputs["outputs"], point_rows, config)
-    write_results(outputs["gaps"], gaps, config)
+    write_results(outputs["linear_curves"], curves, config)
+    write_results(outputs["linear_outputs"], point_rows, config)
+    write_results(outputs["linear_gaps"], gaps, config)

@@ -25,7 +25,7 @@ from replications.ntk.plotting import PI_TICKS
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
     """Two panels from the kernels table and the analytic limit."""
     set_theme()
-    kernels, limit = read_table(inputs["kernels"]), read_table(inputs["limit"]).sort_values("gamma")
+    kernels, limit = read_table(inputs["kernels"]), read_table(inputs["kernel_limit"]).sort_values("gamma")
     gamma = np.sort(kernels["gamma"].unique())
     widths = sorted(kernels["width"].unique())
     colors = dict(zip(widths, sns.color_palette(n_colors=len(widths)), strict=True))

@@ -29,7 +29,7 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     """Two panels from the functions table, the predicted Gaussian and the training points."""
     set_theme()
     functions = read_table(inputs["functions"])
-    limit, points = read_table(inputs["limit"]).sort_values("gamma"), read_table(inputs["points"])
+    limit, points = read_table(inputs["function_limit"]).sort_values("gamma"), read_table(inputs["function_points"])
     gamma = np.sort(functions["gamma"].unique())
     widths = sorted(functions["width"].unique())
     colors = dict(zip(widths, sns.color_palette(n_colors=len(widths)), strict=True))

@@ -23,9 +23,9 @@ from replications.core.provenance import read_table
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
     """Three panels from the PCA tables."""
     set_theme()
-    components = read_table(inputs["components"])
-    eigenvalues = read_table(inputs["eigenvalues"])
-    training = read_table(inputs["training"])
+    components = read_table(inputs["pca_components"])
+    eigenvalues = read_table(inputs["pca_eigenvalues"])
+    training = read_table(inputs["pca_training"])
     analytic = components[components["kernel"] == "analytic"]
     lam = eigenvalues[eigenvalues["kernel"] == "analytic"].set_index("rank")["eigenvalue"]
 

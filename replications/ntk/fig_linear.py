@@ -27,7 +27,7 @@ STYLES = {"network": "-", "linearized": "--", "infinite width": ":"}
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
     """Three panels from the loss curves, the test outputs and the gaps."""
     set_theme()
-    curves, points, gaps = (read_table(inputs[name]) for name in ("curves", "outputs", "gaps"))
+    curves, points, gaps = (read_table(inputs[name]) for name in ("linear_curves", "linear_outputs", "linear_gaps"))
     curves, points = curves[curves["time"] > 0], points[points["time"] > 0]  # on a log time axis
     width = int(curves["width"].iloc[0])
     fig, (ax_loss, ax_out, ax_gap) = plt.subplots(1, 3, figsize=(14, 4.3))

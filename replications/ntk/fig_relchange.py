@@ -25,7 +25,7 @@ LAYER_NAMES = {0: "input layer $W^0$", 1: "readout $W^1$"}
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
     """Two log-log panels from the relative-change table."""
     set_theme()
-    changes = read_table(inputs["changes"])
+    changes = read_table(inputs["relchange"])
     means = changes.groupby(["parametrization", "width"]).mean(numeric_only=True).reset_index()
     colors = dict(zip(("ntk", "standard"), sns.color_palette(n_colors=2), strict=True))
     names = {"ntk": "NTK param.", "standard": "standard param."}

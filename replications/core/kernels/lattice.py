@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import functools
 import os
-import tempfile
+import sys
+import zipfile
+import zlib
 from pathlib import Path
 from typing import NamedTuple
 
@@ -16,6 +18,7 @@ import numpy as np
 
 from replications.core.kernels.layers import Kernel, Layer
 from replications.core.kernels.moments import activation_rules, pair_norms, safe_divide
+from replications.core.provenance import atomic_write
 
 CACHE_ENV = "REPLICATIONS_CACHE"  # root of the on-disk caches; lattice tables go to <root>/lattice
 DEFAULT_CACHE = Path("results") / "cache"
@@ -162,15 +165,20 @@ def _lattice_file(activation: str, grid: LatticeGrid, cache_dir: str | os.PathLi
 
 @functools.lru_cache(maxsize=16)
 def _load_or_build(activation: str, grid: LatticeGrid, path: Path) -> LatticeTable:
-    if path.exists():
+    try:
         with np.load(path) as stored:
             return LatticeTable(**{field: stored[field] for field in LatticeTable._fields})
+    except FileNotFoundError:
+        pass
+    except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile, zlib.error) as error:
+        print(f"lattice table {path} is damaged ({error!r}): rebuilding it", file=sys.stderr, flush=True)
     table = _build_lattice_table(activation, grid)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.stem, suffix=".tmp", delete=False) as f:
-        np.savez(f, **table._asdict())
-    os.chmod(f.name, 0o644)  # readable like any other results file (temporary files are created 0600)
-    os.replace(f.name, path)
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as f:
+            np.savez(f, **table._asdict())
+
+    atomic_write(path, write)
     return table
 
 

@@ -1,0 +1,164 @@
+"""The pipeline's guards, each by `snakemake -n` on a temporary copy of the repository: every one stops before any
+job with one line that names the problem and the fix. Also the DAG of a fresh clone, group targets and Makefile
+safety nets."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from replications import GROUPS
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def copy(tmp_path_factory):
+    """The repository's tracked and untracked-but-not-ignored files (committed figures included), no results."""
+    target = tmp_path_factory.mktemp("repo")
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, capture_output=True, check=True
+    ).stdout
+    for name in filter(None, listed.decode().split("\0")):
+        source = REPO / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
+def dry_run(copy: Path, *args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "snakemake", "-n", "--cores", "2", *args]
+    env = {**os.environ, "PYTHONPATH": str(copy)}
+    return subprocess.run(command, cwd=copy, capture_output=True, text=True, env=env)
+
+
+def stopped_with(result: subprocess.CompletedProcess, message: str) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-3000:]
+    assert message in output, output[-3000:]
+    assert "Job stats" not in output  # no job planned, let alone run
+
+
+def test_a_misspelt_workflow_profile_stops(copy):
+    result = dry_run(copy, "--workflow-profile", "workflows/profiles/smok")
+    stopped_with(
+        result,
+        "workflow profile workflows/profiles/smok does not exist: pass --workflow-profile one of "
+        "workflows/profiles/paper, workflows/profiles/smoke",
+    )
+
+
+def test_a_profile_name_without_its_overrides_stops(copy):
+    stopped_with(
+        dry_run(copy, "--config", "profile=paper"),
+        "profile is 'paper' but workflows/profiles/paper/overrides.yaml was not loaded",
+    )
+
+
+def test_a_configfile_that_drops_the_profile_overrides_stops(copy):
+    (copy / "my.yaml").write_text("neal: {seed: 3}\n")
+    result = dry_run(copy, "--workflow-profile", "workflows/profiles/paper", "--configfile", "my.yaml")
+    stopped_with(result, "--workflow-profile workflows/profiles/paper was given but its overrides were not loaded")
+
+
+def test_paper_profile_without_data_stops(copy):
+    result = dry_run(copy, "--workflow-profile", "workflows/profiles/paper")
+    stopped_with(result, "nngp.dataset: MNIST file data/mnist/train-images-idx3-ubyte.gz is missing")
+
+
+def test_paper_profile_with_damaged_data_stops(copy, tmp_path):
+    data = tmp_path / "mnist"
+    data.mkdir()
+    for name in ("train-images", "train-labels", "t10k-images", "t10k-labels"):
+        name = f"{name}-idx{3 if name.endswith('images') else 1}-ubyte"
+        (data / name).write_bytes(b"\0\0\x08\x01\0\0\0\x02ab")  # a valid IDX header, the wrong digits
+    (copy / "data.yaml").write_text(f"nngp: {{dataset: {{name: mnist, directory: {data}}}}}\n")
+    files = ["workflows/config/config.yaml", "workflows/profiles/paper/overrides.yaml", "data.yaml"]
+    result = dry_run(copy, "--workflow-profile", "workflows/profiles/paper", "--configfile", *files)
+    stopped_with(result, "nngp.dataset: ")
+    assert str(data) in result.stdout + result.stderr
+
+
+def test_a_job_whose_estimated_memory_exceeds_its_mem_mb_stops(copy):
+    stopped_with(
+        dry_run(copy, "--config", "mem_mb=100"),
+        "nngp_gp_search: estimated peak memory 122 MB exceeds the job's mem_mb = 100: lower the sizes in nngp or "
+        "raise mem_mb (--config mem_mb=...)",
+    )
+
+
+def test_a_fresh_clone_plans_every_compute_job(copy):
+    """Committed figures never satisfy the DAG without their results: every compute job of every group is planned,
+    Neal's sample figures included."""
+    result = dry_run(copy)
+    assert result.returncode == 0, result.stderr[-3000:]
+    for group in GROUPS:
+        graph = __import__(f"replications.{group}.tasks", fromlist=["GRAPH"]).GRAPH
+        for name in [*graph.compute, *graph.figures, "claims"]:
+            assert f"rule {group}_{name}:" in result.stdout, f"{group}_{name}"
+    assert "rule benchmarks_table:" in result.stdout
+
+
+def test_group_targets(copy):
+    result = dry_run(copy, "nngp")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "rule nngp_claims:" in result.stdout and "rule ntk_" not in result.stdout
+    targets = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--list-target-rules"], cwd=copy, capture_output=True, text=True
+    ).stdout.split()
+    assert set(GROUPS) <= set(targets) and "ntk_relchange" in targets and "ntk_fig_relchange" in targets
+
+
+def test_make_clean_keeps_paper_results(copy):
+    for folder in ("results/paper/results/nngp", "results/neal", "results/smoke/results", ".snakemake"):
+        (copy / folder).mkdir(parents=True, exist_ok=True)
+        (copy / folder / "x.csv").write_text("x")
+    subprocess.run(["make", "clean"], cwd=copy, check=True, capture_output=True)
+    assert (copy / "results/paper/results/nngp/x.csv").exists()
+    assert not (copy / "results/neal").exists() and not (copy / "results/smoke").exists()
+    assert not (copy / ".snakemake").exists()
+
+
+def test_make_with_the_wrong_python_says_so_and_builds_nothing(copy, tmp_path):
+    fake = tmp_path / "python3.9"
+    fake.write_text('#!/bin/sh\n[ "$1" = --version ] && echo "Python 3.9.2" && exit 0\nexit 1\n')
+    fake.chmod(0o755)
+    venv = tmp_path / "venv"
+    result = subprocess.run(
+        ["make", f"PYTHON={fake}", f"VENV={venv}", f"{venv}/bin/snakemake"], cwd=copy, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "needs Python 3.11: " in result.stderr and "Python 3.9.2" in result.stderr
+    assert not venv.exists()
+
+
+def test_data_folder_is_ignored():
+    result = subprocess.run(["git", "check-ignore", "-q", "data/mnist/train-images-idx3-ubyte.gz"], cwd=REPO)
+    assert result.returncode == 0
+
+
+@pytest.mark.pipeline
+def test_editing_the_code_a_job_runs_reruns_it(copy, tmp_path):
+    """The roughness job (smoke size), then an edit of core: the job is planned again, its figure too; an edit of
+    another group's package leaves it alone."""
+    out = [f"results_dir={tmp_path}/results", f"figures_dir={tmp_path}/figures"]
+    target = f"{tmp_path}/figures/neal/fig_roughness.png"
+    smoke = ["--workflow-profile", "workflows/profiles/smoke", "--config", *out]
+    command = [sys.executable, "-m", "snakemake", "--cores", "2", target, *smoke]
+    done = subprocess.run(
+        command, cwd=copy, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(copy)}
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Nothing to be done" in dry_run(copy, target, *smoke).stdout
+    with open(copy / "replications/ntk/measures.py", "a") as f:
+        f.write("\n# another group's edit\n")
+    assert "Nothing to be done" in dry_run(copy, target, *smoke).stdout
+    with open(copy / "replications/core/stats.py", "a") as f:
+        f.write("\n# an edit\n")
+    planned = dry_run(copy, target, *smoke)
+    assert "rule neal_roughness:" in planned.stdout and "rule neal_fig_roughness:" in planned.stdout
+    assert "params" in planned.stdout.lower()
