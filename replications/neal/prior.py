@@ -52,7 +52,8 @@ def symmetric_stable(key: jax.Array, index: float | jax.Array, shape: tuple[int,
     Chambers-Mallows-Stuck (1976): with U ~ Uniform(-pi/2, pi/2) and W ~ Exp(1) independent,
         X = sin(alpha U) / cos(U)^(1/alpha) * (cos((1 - alpha) U) / W)^((1 - alpha) / alpha),
     which is tan(U) (standard Cauchy) at alpha = 1 and 2 sin(U) sqrt(W) ~ N(0, 2) at alpha = 2. In float32 the
-    uniform can be exactly -pi/2, whose cosine rounds below zero: |cos U| keeps the power real.
+    uniform can be exactly -pi/2, whose cosine rounds below zero (so does cos((1 - alpha) U) at alpha = 2):
+    the absolute values keep the powers real.
     """
     key_u, key_w = jax.random.split(key)
     u = jax.random.uniform(key_u, shape, minval=-jnp.pi / 2, maxval=jnp.pi / 2)
@@ -60,7 +61,7 @@ def symmetric_stable(key: jax.Array, index: float | jax.Array, shape: tuple[int,
     return (
         jnp.sin(index * u)
         / jnp.abs(jnp.cos(u)) ** (1 / index)
-        * (jnp.cos((1 - index) * u) / w) ** ((1 - index) / index)
+        * (jnp.abs(jnp.cos((1 - index) * u)) / w) ** ((1 - index) / index)
     )
 
 
