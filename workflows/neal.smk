@@ -10,6 +10,10 @@ NEAL_COMPUTE = {
     "convergence": {"kurtosis": "kurtosis.csv", "samples": "convergence.npz"},
     "covariance": {"covariance": "covariance.csv"},
     "roughness": {"roughness": "roughness.csv"},
+    "stable_samples": {"samples": "stable_samples.npz"},
+    "fractional": {"samples": "fractional.npz", "roughness": "fractional_roughness.csv"},
+    "two_layer": {"samples": "two_layer.npz"},
+    "dominance": {"dominance": "dominance.csv"},
 }
 # figure -> the compute task it draws
 NEAL_FIGURES_FROM = {
@@ -18,6 +22,10 @@ NEAL_FIGURES_FROM = {
     "fig_convergence": "convergence",
     "fig_covariance": "covariance",
     "fig_roughness": "roughness",
+    "fig_stable": "stable_samples",
+    "fig_fractional": "fractional",
+    "fig_two_layer": "two_layer",
+    "fig_dominance": "dominance",
 }
 
 
@@ -80,6 +88,7 @@ rule neal_claims:
         convergence=f"{NEAL_RESULTS}/convergence.npz",
         covariance=f"{NEAL_RESULTS}/covariance.csv",
         roughness=f"{NEAL_RESULTS}/roughness.csv",
+        dominance=f"{NEAL_RESULTS}/dominance.csv",
         figures=expand(f"{NEAL_FIGURES}/{{figure}}.png", figure=NEAL_FIGURES_FROM),
     output:
         claims=f"{NEAL_FIGURES}/claims.json",
