@@ -1,4 +1,5 @@
-"""Neal's claims, judged from the results tables. Ids and bounds are those registered in issue 2; never loosen.
+"""Neal's claims, judged from the results tables. Ids and bounds are those registered in issues 2 and 15 (the
+dominance slopes); never loosen.
 
 A claim whose measurement conditions (draw counts, widths) are not met by the profile is written with a null
 measurement, so it fails and says why, rather than being judged on too little data.
@@ -41,6 +42,15 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
     slopes = measures.roughness_slope_estimates(read_table(inputs["roughness"]), rough["draws"])
     covariance = read_table(inputs["covariance"])
     by_width = kurtosis.set_index("hidden_units")
+    dominance = read_table(inputs["dominance"])
+    dominance = dominance[dominance["hidden_units"].between(10, 10_000)]
+    dom = config["dominance"]
+    dominance_ok = (
+        dominance["hidden_units"].min() == 10
+        and dominance["hidden_units"].max() == 10_000
+        and dominance["hidden_units"].nunique() >= 4
+        and dom["draws"] >= 1000
+    )
 
     sweep_ok = sorted(conv["hidden_units"]) == [1, 3, 10, 30, 100] and bool(
         (by_width["standard_error"] < by_width["predicted"] / 5).all()
@@ -150,6 +160,28 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             2.2,
             "fig_roughness",
             kind="evidence",
+        ),
+        *(
+            Claim(
+                f"neal.dominance.{name}_slope",
+                SOURCE,
+                "log-log slope against H (10 ... 10 000) of the median share of the largest unit, "
+                f"max_j |v_j h_j| / sum_j |v_j h_j| at x0, {label} output weights; BCa bootstrap over the draws"
+                + _requirement(dominance_ok, ">= 4 widths from H = 10 to 10 000, >= 1000 draws per width"),
+                EXPECTED[f"dominance_{name}"].value,
+                measures.dominance_slope_estimate(dominance, index)
+                if dominance_ok and index in dom["stable_indices"]
+                else Estimate(None),
+                lo,
+                hi,
+                "fig_dominance",
+                kind="evidence",
+            )
+            for name, label, index, lo, hi in (
+                ("gauss", "Gaussian", 2.0, -1.0, -0.75),
+                ("cauchy", "Cauchy (share ~ 1 / log H)", 1.0, -0.35, -0.05),
+                ("alpha15", "symmetric alpha-stable, alpha = 1.5 (share ~ H^(-1/3))", 1.5, -0.5, -0.25),
+            )
         ),
     ]
 

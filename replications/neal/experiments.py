@@ -8,26 +8,44 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
 from replications.core.kernels import activation_moments
 from replications.core.provenance import provenance, write_arrays
 from replications.core.results import write_results
+from replications.neal import fractional as fractional_prior
+from replications.neal import two_hidden_layers
+from replications.neal.measures import largest_unit_share
 from replications.neal.prior import (
+    ACTIVATIONS,
     Prior,
     excess_kurtosis_exact,
     hidden_moments,
     sample_at_point,
     sample_functions,
+    symmetric_stable,
 )
 
 # Each task draws from its own stream: fold_in(key(seed), TASK_STREAM[task]).
-TASK_STREAM = {"samples_1d": 1, "samples_2d": 2, "convergence": 3, "covariance": 4, "roughness": 5}
+TASK_STREAM = {
+    "samples_1d": 1,
+    "samples_2d": 2,
+    "convergence": 3,
+    "covariance": 4,
+    "roughness": 5,
+    "stable_samples": 6,
+    "fractional": 7,
+    "two_layer": 8,
+    "dominance": 9,
+}
+_SHARE_ELEMENTS = 2**22  # draws x units held at once by the dominance task
 KURTOSIS_BATCHES = 32
 
 
@@ -217,3 +235,132 @@ def roughness(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                 }
             )
     write_results(outputs["roughness"], rows, config)
+
+
+def stable_samples(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
+    """Functions of one input with symmetric alpha-stable output weights (sigma_v = omega_v H^(-1/alpha)), for every
+    (activation, alpha); arrays `f_<activation>_<alpha>` of shape (functions, grid points). One key for all panels,
+    so the panels share their hidden units and differ only in the output weights' law."""
+    key = _key(config, "stable_samples")
+    x_G = np.linspace(*config["x_range"], config["grid_points"])
+    arrays = {"x": x_G}
+    for activation in config["activations"]:
+        for index in config["stable_indices"]:
+            prior = _prior(
+                config,
+                hidden_units=config["hidden_units"],
+                activation=activation,
+                output_prior="stable",
+                stable_index=index,
+            )
+            arrays[f"f_{activation}_{index:g}"] = sample_functions(key, prior, x_G[:, None], config["functions"])
+    write_arrays(outputs["stable_samples"], arrays, provenance(config, config["seed"]))
+
+
+def fractional(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
+    """Fractional Brownian priors (replications/neal/fractional.py), for each set roughness exponent eta:
+    functions on [x_min, x_max] (arrays `f_<eta>`, (functions, grid points)), and the mean squared increment
+    E[(f(x + delta) - f(x))^2] at `deltas` log-spaced delta in [delta_min, delta_max] / input_weight_scale (tidy
+    table: roughness_exponent, delta, length_scale, mean_sq_increment, standard_error)."""
+    key = _key(config, "fractional")
+    settings = {
+        k: config[k]
+        for k in ("hidden_units", "input_weight_scale", "location_sd", "output_weight_scale", "output_bias_sd")
+    }
+    x_G = np.linspace(*config["x_range"], config["grid_points"])
+    length_scale = 1.0 / config["input_weight_scale"]
+    delta_K = length_scale * np.logspace(np.log10(config["delta_min"]), np.log10(config["delta_max"]), config["deltas"])
+    arrays, rows = {"x": x_G}, []
+    for index, exponent in enumerate(config["roughness_exponents"]):
+        arrays[f"f_{exponent:g}"] = fractional_prior.sample_functions(
+            key, x_G, config["functions"], roughness_exponent=exponent, **settings
+        )
+        increments_NxK = fractional_prior.sample_functions(
+            jax.random.fold_in(key, 1000 + index),
+            config["x"] + delta_K,
+            config["draws"],
+            roughness_exponent=exponent,
+            reference=config["x"],
+            **settings,
+        )
+        squared_NxK = increments_NxK.astype(np.float64) ** 2
+        rows += [
+            {
+                "roughness_exponent": exponent,
+                "delta": delta,
+                "length_scale": length_scale,
+                "mean_sq_increment": squared_NxK[:, k].mean(),
+                "standard_error": squared_NxK[:, k].std(ddof=1) / np.sqrt(len(squared_NxK)),
+            }
+            for k, delta in enumerate(delta_K)
+        ]
+    write_arrays(outputs["fractional"], arrays, provenance(config, config["seed"]))
+    write_results(outputs["fractional_roughness"], rows, config)
+
+
+def two_layer(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
+    """Functions of one input from nets with two hidden layers, for every (hidden-to-hidden, hidden-to-output) pair
+    of weight priors: arrays `f_<hidden prior>_<output prior>` of shape (functions, grid points)."""
+    key = _key(config, "two_layer")
+    x_G = np.linspace(*config["x_range"], config["grid_points"])
+    scales = (
+        "input_weight_sd",
+        "hidden_bias_sd",
+        "second_bias_sd",
+        "hidden_weight_scale",
+        "output_bias_sd",
+        "output_weight_scale",
+    )
+    arrays = {"x": x_G}
+    for hidden_prior in config["hidden_priors"]:
+        for output_prior in config["output_priors"]:
+            prior = two_hidden_layers.TwoLayerPrior(
+                config["first_units"],
+                config["second_units"],
+                hidden_prior,
+                output_prior,
+                **{k: config[k] for k in scales},
+            )
+            arrays[f"f_{hidden_prior}_{output_prior}"] = two_hidden_layers.sample_functions(
+                key, prior, x_G, config["functions"]
+            )
+    write_arrays(outputs["two_layer"], arrays, provenance(config, config["seed"]))
+
+
+@partial(jax.jit, static_argnames=("activation", "hidden_units", "chunk"))
+def _largest_shares(key: jax.Array, index: jax.Array, z_sd: jax.Array, activation: str, hidden_units: int, chunk: int):
+    key_z, key_v = jax.random.split(key)
+    h_CxH = ACTIVATIONS[activation](z_sd * jax.random.normal(key_z, (chunk, hidden_units)))
+    return largest_unit_share(symmetric_stable(key_v, index, (chunk, hidden_units)) * h_CxH)
+
+
+def dominance(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
+    """The share of the largest unit in f(x0) - b, max_j |v_j h_j| / sum_j |v_j h_j|, for each output-weight index
+    alpha and width H: one row per draw (stable_index, hidden_units, draw, share).
+
+    The scale sigma_v = omega_v H^(-1/alpha) cancels in the share, so v_j are standard symmetric alpha-stable
+    (alpha = 2: Gaussian, alpha = 1: Cauchy); h_j = h(z_j) with z_j ~ N(0, sigma_a^2 + sigma_u^2 x0^2).
+    """
+    key = _key(config, "dominance")
+    z_sd = jnp.float32(math.sqrt(config["hidden_bias_sd"] ** 2 + config["input_weight_sd"] ** 2 * config["x0"] ** 2))
+    frames = []
+    for i, index in enumerate(config["stable_indices"]):
+        for j, width in enumerate(config["hidden_units"]):
+            chunk = max(1, min(config["draws"], _SHARE_ELEMENTS // width))
+            stream = jax.random.fold_in(jax.random.fold_in(key, i), j)
+            shares = np.concatenate(
+                [
+                    np.asarray(
+                        _largest_shares(
+                            jax.random.fold_in(stream, c), jnp.float32(index), z_sd, config["activation"], width, chunk
+                        )
+                    )
+                    for c in range(math.ceil(config["draws"] / chunk))
+                ]
+            )[: config["draws"]]
+            frames.append(
+                pd.DataFrame(
+                    {"stable_index": index, "hidden_units": width, "draw": np.arange(len(shares)), "share": shares}
+                )
+            )
+    write_results(outputs["dominance"], pd.concat(frames, ignore_index=True), config)

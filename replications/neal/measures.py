@@ -120,3 +120,44 @@ def roughness_slope_estimates(roughness: pd.DataFrame, draws: int) -> dict[str, 
         )
         for activation, rows in roughness.groupby("activation", sort=False)
     }
+
+
+def largest_unit_share(contributions_NxH):
+    """Share of the largest unit in each row: max_j |c_j| / sum_j |c_j| (numpy or JAX arrays, rows of unit
+    contributions c_j = v_j h_j). 1/H when all units contribute equally; 1 when one unit carries everything."""
+    magnitude_NxH = abs(contributions_NxH)
+    return magnitude_NxH.max(axis=-1) / magnitude_NxH.sum(axis=-1)
+
+
+def median_interval(sample: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Distribution-free interval for the median: the order statistics x_(l) and x_(n + 1 - l), where l is the
+    largest rank with P(Binomial(n, 1/2) < l) <= (1 - level) / 2; it covers the median with at least `level`."""
+    ordered = np.sort(np.asarray(sample, np.float64))
+    rank = max(1, int(stats.binom.ppf((1 - level) / 2, len(ordered), 0.5)))
+    return float(ordered[rank - 1]), float(ordered[len(ordered) - rank])
+
+
+def dominance_shares(dominance: pd.DataFrame, stable_index: float) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The widths and, for each, the largest-unit shares of every draw, at one output-weight index alpha."""
+    rows = dominance[np.isclose(dominance["stable_index"], stable_index)]
+    widths = np.sort(rows["hidden_units"].unique())
+    return widths, [rows.loc[rows["hidden_units"] == h, "share"].to_numpy(np.float64) for h in widths]
+
+
+def dominance_slope_estimate(dominance: pd.DataFrame, stable_index: float) -> Estimate:
+    """Log-log slope against H of the median largest-unit share, with a BCa bootstrap interval that resamples the
+    draws of every H independently; n is the number of draws in all."""
+    widths, shares = dominance_shares(dominance, stable_index)
+
+    def slope(*samples: np.ndarray) -> float:
+        return loglog_slope(widths, np.array([np.median(s) for s in samples]))
+
+    return Estimate(slope(*shares), bootstrap_interval(slope, shares), int(sum(len(s) for s in shares)))
+
+
+def fractional_slopes(fractional_roughness: pd.DataFrame) -> dict[float, float]:
+    """Log-log slope of E[(f(x + delta) - f(x))^2] against delta, per set roughness exponent eta."""
+    return {
+        float(exponent): loglog_slope(rows["delta"], rows["mean_sq_increment"])
+        for exponent, rows in fractional_roughness.groupby("roughness_exponent", sort=True)
+    }

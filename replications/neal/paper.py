@@ -23,4 +23,10 @@ EXPECTED = {
     "cov_rel_err": Expected(0.0, "Williams 1997 arcsine kernel; exact at every H for Gaussian v"),
     "step_slope": Expected(1.0, "Neal 1994 §2.1: step units give Brownian (locally) priors"),
     "tanh_slope": Expected(2.0, "Neal 1994 §2.1: tanh units give smooth priors"),
+    "dominance_gauss": Expected(-1.0, "Gaussian v: share ~ sqrt(2 log H) / H, the rate 1/H up to the log"),
+    "dominance_cauchy": Expected(
+        -0.195,
+        "Neal 1994 §2.2, Cauchy v: share ~ 1 / log H, whose log-log slope over H = 10, 30, ..., 10 000 is -0.195",
+    ),
+    "dominance_alpha15": Expected(-1 / 3, "alpha-stable v, alpha = 1.5: share ~ H^(1/alpha - 1) = H^(-1/3)"),
 }

@@ -3,7 +3,10 @@
     f(x) = b + sum_{j=1..H} v_j h(a_j + u_j . x),
     b ~ N(0, sigma_b^2),  a_j ~ N(0, sigma_a^2),  u_ij ~ N(0, sigma_u^2),
     v_j ~ N(0, sigma_v^2) with sigma_v = omega_v H^(-1/2)          (Gaussian output weights), or
-    v_j ~ Cauchy(0, sigma_v) with sigma_v = omega_v / H              (Cauchy output weights, alpha = 1).
+    v_j ~ Cauchy(0, sigma_v) with sigma_v = omega_v / H              (Cauchy output weights, alpha = 1), or
+    v_j ~ sigma_v S_alpha with sigma_v = omega_v H^(-1/alpha)         (symmetric alpha-stable output weights),
+where S_alpha is the standard symmetric alpha-stable law, E exp(i t S_alpha) = exp(-|t|^alpha) (alpha = 1: the
+standard Cauchy; alpha = 2: N(0, 2)).
 
 With Gaussian v the prior of f tends to a Gaussian process with covariance
 sigma_b^2 + omega_v^2 E[h(a + u.x) h(a + u.x')]; with Cauchy v, to a symmetric 1-stable (Cauchy) process in which a
@@ -37,7 +40,26 @@ PROGRESS_SECONDS = 30.0  # a sampling call expected to take less than this print
 
 
 ACTIVATIONS = {name: activations.activation(name).phi for name in ("tanh", "erf", "step")}  # order: branch indices
-OUTPUT_PRIORS = ("gaussian", "cauchy")
+OUTPUT_PRIORS = ("gaussian", "cauchy", "stable")
+
+
+def symmetric_stable(key: jax.Array, index: float | jax.Array, shape: tuple[int, ...]) -> jax.Array:
+    """Standard symmetric alpha-stable variates, E exp(i t X) = exp(-|t|^alpha), alpha = `index` in (0, 2].
+
+    Chambers-Mallows-Stuck (1976): with U ~ Uniform(-pi/2, pi/2) and W ~ Exp(1) independent,
+        X = sin(alpha U) / cos(U)^(1/alpha) * (cos((1 - alpha) U) / W)^((1 - alpha) / alpha),
+    which is tan(U) (standard Cauchy) at alpha = 1 and 2 sin(U) sqrt(W) ~ N(0, 2) at alpha = 2. In float32 the
+    uniform can be exactly -pi/2, whose cosine rounds below zero (so does cos((1 - alpha) U) at alpha = 2):
+    the absolute values keep the powers real.
+    """
+    key_u, key_w = jax.random.split(key)
+    u = jax.random.uniform(key_u, shape, minval=-jnp.pi / 2, maxval=jnp.pi / 2)
+    w = jax.random.exponential(key_w, shape)
+    return (
+        jnp.sin(index * u)
+        / jnp.abs(jnp.cos(u)) ** (1 / index)
+        * (jnp.abs(jnp.cos((1 - index) * u)) / w) ** ((1 - index) / index)
+    )
 
 
 class Prior(NamedTuple):
@@ -50,6 +72,7 @@ class Prior(NamedTuple):
     hidden_bias_sd: float = 1.0  # sigma_a
     output_bias_sd: float = 1.0  # sigma_b
     output_weight_scale: float = 1.0  # omega_v
+    stable_index: float = 1.5  # alpha of the "stable" output prior (unused by the others)
 
     def check(self) -> Prior:
         """Return self, or raise ValueError naming the bad field."""
@@ -62,12 +85,15 @@ class Prior(NamedTuple):
         for name in ("input_weight_sd", "hidden_bias_sd", "output_bias_sd", "output_weight_scale"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+        if not 0 < self.stable_index <= 2:
+            raise ValueError(f"stable_index must be in (0, 2], got {self.stable_index}")
         return self
 
     @property
     def output_weight_sd(self) -> float:
-        """sigma_v: omega_v H^(-1/2) for Gaussian v, omega_v / H (the Cauchy scale) for Cauchy v."""
-        exponent = 0.5 if self.output_prior == "gaussian" else 1.0
+        """sigma_v: omega_v H^(-1/2) for Gaussian v, omega_v / H (the Cauchy scale) for Cauchy v, omega_v H^(-1/alpha)
+        for alpha-stable v."""
+        exponent = {"gaussian": 0.5, "cauchy": 1.0, "stable": 1 / self.stable_index}[self.output_prior]
         return self.output_weight_scale * self.hidden_units ** (-exponent)
 
 
@@ -76,7 +102,8 @@ class _Traced(NamedTuple):
     activation and output-weight family as branch indices, the four scales as numbers."""
 
     activation: jax.Array  # index into ACTIVATIONS
-    cauchy: jax.Array  # 0 Gaussian, 1 Cauchy
+    output_prior: jax.Array  # index into OUTPUT_PRIORS
+    stable_index: jax.Array
     input_weight_sd: jax.Array
     hidden_bias_sd: jax.Array
     output_bias_sd: jax.Array
@@ -87,6 +114,7 @@ def _traced(prior: Prior) -> _Traced:
     return _Traced(
         jnp.int32(list(ACTIVATIONS).index(prior.activation)),
         jnp.int32(OUTPUT_PRIORS.index(prior.output_prior)),
+        jnp.float32(prior.stable_index),
         *(jnp.float32(v) for v in (prior.input_weight_sd, prior.hidden_bias_sd, prior.output_bias_sd)),
         jnp.float32(prior.output_weight_sd),
     )
@@ -97,8 +125,16 @@ def _h(p: _Traced, z: jax.Array) -> jax.Array:
 
 
 def _standard_output_weights(p: _Traced, key: jax.Array, shape: tuple[int, ...]) -> jax.Array:
-    """Standard normal or standard Cauchy variates (to be multiplied by sigma_v)."""
-    return jax.lax.cond(p.cauchy, lambda k: jax.random.cauchy(k, shape), lambda k: jax.random.normal(k, shape), key)
+    """Standard normal, standard Cauchy or standard symmetric alpha-stable variates (to be multiplied by sigma_v)."""
+    return jax.lax.switch(
+        p.output_prior,
+        [
+            lambda k: jax.random.normal(k, shape),
+            lambda k: jax.random.cauchy(k, shape),
+            lambda k: symmetric_stable(k, p.stable_index, shape),
+        ],
+        key,
+    )
 
 
 @partial(jax.jit, static_argnames=("hidden_units",))
@@ -163,10 +199,13 @@ def sample_functions(
 def _at_point_chunk(key: jax.Array, z_sd: jax.Array, p: _Traced, hidden_units: int, chunk: int) -> jax.Array:
     key_z, key_v, key_b = jax.random.split(key, 3)
     h_CxH = _h(p, z_sd * jax.random.normal(key_z, (chunk, hidden_units)))
-    scale_C = jax.lax.cond(
-        p.cauchy,
-        lambda h: jnp.sum(jnp.abs(h), axis=1),
-        lambda h: jnp.sqrt(jnp.sum(h**2, axis=1)),
+    scale_C = jax.lax.switch(
+        p.output_prior,
+        [
+            lambda h: jnp.sqrt(jnp.sum(h**2, axis=1)),
+            lambda h: jnp.sum(jnp.abs(h), axis=1),
+            lambda h: jnp.sum(jnp.abs(h) ** p.stable_index, axis=1) ** (1 / p.stable_index),
+        ],
         h_CxH,
     )
     v_C = p.output_weight_sd * _standard_output_weights(p, key_v, (chunk,))
@@ -179,7 +218,8 @@ def sample_at_point(key: jax.Array, prior: Prior, x0_sq_norm: float, draws: int)
     At one input the pre-activations z_j = a_j + u_j . x0 are iid N(0, sigma_a^2 + sigma_u^2 |x0|^2), and given
     the hidden values h_j = h(z_j) the output weights can be summed in closed form:
       Gaussian v:  sum_j v_j h_j ~ N(0, sigma_v^2 sum_j h_j^2),
-      Cauchy v:    sum_j v_j h_j ~ Cauchy(0, sigma_v sum_j |h_j|)   (1-stable: scales add).
+      Cauchy v:    sum_j v_j h_j ~ Cauchy(0, sigma_v sum_j |h_j|)   (1-stable: scales add),
+      alpha-stable v: sum_j v_j h_j ~ sigma_v (sum_j |h_j|^alpha)^(1/alpha) S_alpha.
     So f(x0) = b + sqrt(sum_j h_j^2) sigma_v eps, or b + (sum_j |h_j|) sigma_v c, with eps ~ N(0, 1) and c
     standard Cauchy: the law of `sample_functions` at x0, at half the cost (the kurtosis sweep needs ~10^9 units).
     Chunks of fixed size have keys fold_in(key, chunk index), so the result does not depend on memory.

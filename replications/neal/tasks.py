@@ -14,6 +14,13 @@ GRAPH = Graph(
         ),
         "covariance": Compute("experiments:covariance", {"covariance": "covariance.csv"}),
         "roughness": Compute("experiments:roughness", {"roughness": "roughness.csv"}),
+        "stable_samples": Compute("experiments:stable_samples", {"stable_samples": "stable_samples.npz"}),
+        "fractional": Compute(
+            "experiments:fractional",
+            {"fractional": "fractional.npz", "fractional_roughness": "fractional_roughness.csv"},
+        ),
+        "two_layer": Compute("experiments:two_layer", {"two_layer": "two_layer.npz"}),
+        "dominance": Compute("experiments:dominance", {"dominance": "dominance.csv"}),
     },
     figures={
         "fig_1d_samples": Figure("fig_1d_samples:draw", ("samples_1d",)),
@@ -21,7 +28,11 @@ GRAPH = Graph(
         "fig_convergence": Figure("fig_convergence:draw", ("kurtosis", "convergence")),
         "fig_covariance": Figure("fig_covariance:draw", ("covariance",)),
         "fig_roughness": Figure("fig_roughness:draw", ("roughness",)),
+        "fig_stable": Figure("fig_stable:draw", ("stable_samples",)),
+        "fig_fractional": Figure("fig_fractional:draw", ("fractional", "fractional_roughness")),
+        "fig_two_layer": Figure("fig_two_layer:draw", ("two_layer",)),
+        "fig_dominance": Figure("fig_dominance:draw", ("dominance",)),
     },
-    claims=("kurtosis", "convergence", "covariance", "roughness"),
+    claims=("kurtosis", "convergence", "covariance", "roughness", "dominance"),
 )
 TASKS = GRAPH.tasks()

@@ -31,8 +31,8 @@ def uncertainty_memory_mb(config: Mapping[str, Any]) -> float:
 def data_problems(config: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The dataset's files, read and checksummed (missing or damaged: a problem naming the file and the fix)."""
     from replications.core.data import DataError, load_mnist5k
-    from replications.nngp.loading import load_file
     from replications.nngp.datasets import config_problems, dataset_config
+    from replications.nngp.loading import load_file
 
     if problems := config_problems(config):
         return problems
