@@ -22,9 +22,9 @@ def test_damaged_lattice_table_is_rebuilt(tmp_path, capsys):
     table = lattice_table("relu", grid, cache_dir=tmp_path)
     (path,) = (tmp_path / "lattice").glob("*.npz")
     path.write_bytes(b"PK\x03\x04 not a zip")
-    from replications.core import kernels
+    from replications.core.kernels import lattice
 
-    kernels._load_or_build.cache_clear()  # the in-process cache would hide the file
+    lattice._load_or_build.cache_clear()  # the in-process cache would hide the file
     again = lattice_table("relu", grid, cache_dir=tmp_path)
     np.testing.assert_array_equal(table.phi_VxC, again.phi_VxC)
     assert f"lattice table {path} is damaged" in capsys.readouterr().err

@@ -66,20 +66,20 @@ def test_recorded_path_shapes():
 
 
 def test_tables_and_tau_grid(tmp_path):
-    outputs = {name: tmp_path / f"{name}.csv" for name in ("trajectories", "teacher", "test_loss")}
+    outputs = {name: tmp_path / f"{name}.csv" for name in ("lazy_trajectories", "lazy_teacher", "lazy_test_loss")}
     lazy.lazy(TINY_CONFIG, outputs)
-    losses = read_table(outputs["test_loss"])
+    losses = read_table(outputs["lazy_test_loss"])
     np.testing.assert_allclose(np.sort(losses["tau"].unique()), lazy.tau_grid(TINY_CONFIG))
     np.testing.assert_allclose(lazy.tau_grid(lazy.DEFAULT_CONFIG)[[0, -1]], [10**-2.2, 10.0])
     assert len(losses) == TINY_CONFIG["tau_count"] * TINY_CONFIG["trials"]
     assert {"dimension", "tau", "trial", "final_test_loss", "best_test_loss"} <= set(losses.columns)
     assert (losses["best_test_loss"] <= losses["final_test_loss"]).all() and not losses["diverged"].any()
     np.testing.assert_allclose(losses["step_size"], np.minimum(1.0, 0.1 / losses["tau"] ** 2))
-    paths = read_table(outputs["trajectories"])
+    paths = read_table(outputs["lazy_trajectories"])
     assert set(paths["tau"]) == set(TINY_CONFIG["trajectory_taus"])
     assert len(paths) == 2 * TINY_CONFIG["trajectory_width"] * paths["step"].nunique()
     assert paths["step"].max() == TINY_CONFIG["trajectory_steps"] and set(paths["sign"]) <= {-1, 1}
-    teacher = read_table(outputs["teacher"])
+    teacher = read_table(outputs["lazy_teacher"])
     assert len(teacher) == 3 and set(teacher["sign"]) <= {-1, 1}
     assert losses.attrs["provenance"]["config"]["seed"] == 0
 

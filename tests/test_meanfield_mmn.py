@@ -174,9 +174,9 @@ def test_claim_measures_on_synthetic_tables():
 
 def test_task_writes_tidy_tables(tmp_path):
     config = mmn.SMOKE_CONFIG | {"units": 20, "sgd_steps": 400, "records": 4, "pde_particles": 3, "seed": 0}
-    outputs = {"radii": tmp_path / "radii.csv", "risk": tmp_path / "risk.csv"}
+    outputs = {"mmn_radii": tmp_path / "radii.csv", "mmn_risk": tmp_path / "risk.csv"}
     mmn.mmn_radial(config | {"profile": "test"}, outputs)
-    radii, risk = read_table(outputs["radii"]), read_table(outputs["risk"])
+    radii, risk = read_table(outputs["mmn_radii"]), read_table(outputs["mmn_risk"])
     assert list(radii.columns) == ["source", "time", "seed", "radius"]
     assert list(risk.columns) == ["source", "time", "seed", "risk"]
     assert len(radii) == 5 * (20 + 3) and len(risk) == 2 * 5

@@ -78,14 +78,14 @@ def test_mup_hidden_feature_learning_is_the_two_lines(phase):
 
 def test_abc_and_drawings_write_every_output(tmp_path):
     config = {"seed": 0, "profile": "smoke", "hidden_layers": 2, "grid_step_denominator": 8}
-    data = {"table": tmp_path / "abc_table.csv", "phase": tmp_path / "abc_phase.csv"}
+    data = {"abc_table": tmp_path / "abc_table.csv", "abc_phase": tmp_path / "abc_phase.csv"}
     abc(config, data)
-    assert read_table(data["table"]).attrs["provenance"]["config"] == config
-    assert table_cells_reproduced(read_table(data["table"])) == 20
+    assert read_table(data["abc_table"]).attrs["provenance"]["config"] == config
+    assert table_cells_reproduced(read_table(data["abc_table"])) == 20
     table_out = {"md": tmp_path / "tab_abc.md", "png": tmp_path / "tab_abc.png", "pdf": tmp_path / "tab_abc.pdf"}
-    tab_abc.draw(config, {"table": data["table"]}, table_out)
+    tab_abc.draw(config, {"abc_table": data["abc_table"]}, table_out)
     phase_out = {"png": tmp_path / "fig_abc_phase.png", "pdf": tmp_path / "fig_abc_phase.pdf"}
-    fig_abc_phase.draw(config, {"phase": data["phase"]}, phase_out)
+    fig_abc_phase.draw(config, {"abc_phase": data["abc_phase"]}, phase_out)
     for path in [*data.values(), *table_out.values(), *phase_out.values()]:
         assert path.stat().st_size > 0, path
     assert "20 of the 20 cells" in table_out["md"].read_text()
