@@ -108,8 +108,8 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             "nngp.fig3.corr",
             f"{SOURCE}, Fig 3",
             f"Pearson correlation of binned predicted variance and binned realized MSE ({section['points_per_bin']} "
-            "test points per bin; a reference implementation gave 0.88-0.90 with 1k-2k MNIST training points); BCa "
-            "bootstrap over the test points",
+            "test points per bin; a reference implementation gave 0.88-0.90 with 1k-2k MNIST training points); "
+            "Fisher's interval over the bins",
             None,
             measures.uncertainty_estimate(read_table(inputs["uncertainty"]), section["points_per_bin"]),
             0.8,

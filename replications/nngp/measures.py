@@ -86,13 +86,13 @@ def gap_ratio_estimate(gp_accuracy: float, nn_wide: float, nn_narrow: float, tes
 
 
 def uncertainty_estimate(points: pd.DataFrame, points_per_bin: int) -> Estimate:
-    """`uncertainty_correlation` with a BCa bootstrap over the test points."""
-    index = np.arange(len(points))
-
-    def correlation(rows: np.ndarray) -> float:
-        return uncertainty_correlation(points.iloc[rows], points_per_bin)
-
-    return Estimate(correlation(index), bootstrap_interval(correlation, [index]), len(points))
+    """`uncertainty_correlation` with Fisher's interval for a Pearson correlation of n pairs (n = the bins):
+    atanh(r) +- z / sqrt(n - 3). Resampling the test points instead would duplicate points inside the bins, which
+    biases the binned correlation upwards (a bootstrap interval then misses the estimate)."""
+    bins = len(points) // points_per_bin
+    r = uncertainty_correlation(points, points_per_bin)
+    low, high = normal_interval(float(np.arctanh(r)), 1 / np.sqrt(bins - 3)) if bins > 3 else (np.nan, np.nan)
+    return Estimate(r, (float(np.tanh(low)), float(np.tanh(high))) if bins > 3 else None, bins)
 
 
 def critical_estimate(phase: pd.DataFrame, activation: str, depth: int, near: float = 0.1, far: float = 0.5):
