@@ -2,7 +2,8 @@
 parametrization and is constant in width under muP.
 
 One row per set of input and output multipliers (the first: the authors' for relu + squared loss, which the claims
-use; the second: unit multipliers, the sensitivity row of the pilot's protocol). Left, SP and muP: the final
+use; the second: unit multipliers, the sensitivity row of the pilot's protocol; a set whose edge lies outside the
+grid at every width is named in the title instead of drawn). Left, SP and muP: the final
 training loss (mean over seeds) against log2 of the learning rate, one curve per width, darker = wider, drawn up to
 the largest stable learning rate, a cross at the first unstable one (at the top edge when its loss is above the axis
 or not finite). Right: log2 of the largest stable learning rate against log2 width with least-squares lines, their
@@ -97,7 +98,9 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     runs, maxlr = read_table(inputs["maxlr_runs"]), read_table(inputs["maxlr"])
     widths = sorted(runs["width"].unique())
     colors = dict(zip(widths, sequential_colors(len(widths)), strict=True))
-    sets = config["multiplier_sets"]
+    measured = set(maxlr.loc[maxlr["log2_max_lr"].notna(), "multipliers"])
+    sets = [m for m in config["multiplier_sets"] if m["name"] in measured]
+    unmeasured = [m["name"] for m in config["multiplier_sets"] if m["name"] not in measured]
     fig, grid = plt.subplots(
         len(sets), 3, figsize=(15, 4.6 * len(sets)), width_ratios=[1, 1, 1.1], layout="constrained", squeeze=False
     )
@@ -126,5 +129,6 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
         f"2-hidden-layer ReLU MLP, squared loss, SGD, batch {config['batch']}, {config['steps']} steps on MNIST 5k, "
         f"{seeds} seed{'s' if seeds > 1 else ''}\n"
         f"stable: every seed's loss finite and its mean over the last {config['loss_window']} steps below its first"
+        + "".join(f"\nmultipliers '{name}': no width's edge inside the grid (not drawn)" for name in unmeasured)
     )
     save_figure(fig, outputs["png"])
