@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from replications.core.claims import Estimate
+
 LEVEL = 0.95
 BOOTSTRAP_RESAMPLES = 2000
 JACKKNIFE_GROUPS = 100  # a larger sample's jackknife deletes one of this many groups at a time
@@ -45,6 +47,12 @@ def mean_loglog_slope(table: pd.DataFrame, column: str, by: str = "width") -> fl
 def per_seed_loglog_slopes(table: pd.DataFrame, column: str, by: str = "width", seed: str = "seed") -> np.ndarray:
     """`loglog_slope` of `column` against `by` within each seed: one slope per seed, in seed order."""
     return np.array([loglog_slope(rows[by], rows[column]) for _, rows in table.sort_values(by).groupby(seed)])
+
+
+def mean_loglog_slope_estimate(table: pd.DataFrame, column: str, by: str = "width") -> Estimate:
+    """`mean_loglog_slope` with the Student-t interval of the per-seed slopes (n: the seeds)."""
+    per_seed = per_seed_loglog_slopes(table, column, by=by)
+    return Estimate(mean_loglog_slope(table, column, by=by), t_interval(per_seed), len(per_seed))
 
 
 def relative_frobenius_error(estimate: np.ndarray, reference: np.ndarray) -> float:

@@ -10,26 +10,14 @@ import numpy as np
 import pandas as pd
 
 from replications.core.claims import Estimate
-from replications.core.stats import (
-    bootstrap_interval,
-    mean_loglog_slope,
-    per_seed_loglog_slopes,
-    t_interval,
-    wilson_interval,
-)
+from replications.core.stats import bootstrap_interval, mean_loglog_slope_estimate, t_interval, wilson_interval
 from replications.meanfield.lazy import test_loss_ratio
 from replications.meanfield.mmn import risk_gap, w1_ratio
 
 
-def slope_estimate(table: pd.DataFrame, column: str, by: str) -> Estimate:
-    """Log-log slope of the seed-mean of `column` against `by`, with the Student-t interval of per-seed slopes."""
-    per_seed = per_seed_loglog_slopes(table, column, by=by)
-    return Estimate(mean_loglog_slope(table, column, by=by), t_interval(per_seed), len(per_seed))
-
-
 def loss_slope(losses: pd.DataFrame, column: str = "train_loss") -> Estimate:
     """Rotskoff & Vanden-Eijnden: log-log slope of the long-time loss against the number of units."""
-    return slope_estimate(losses, column, by="units")
+    return mean_loglog_slope_estimate(losses, column, by="units")
 
 
 def global_min_fraction(losses: pd.DataFrame, threshold: float = 1e-3) -> Estimate:
@@ -46,9 +34,9 @@ def contrast_slopes(changes: pd.DataFrame) -> dict[str, Estimate]:
     """Slopes against N of the per-unit movement under each scaling, and of the NTK change under the NTK scaling."""
     ntk, mf = changes[changes["scaling"] == "ntk"], changes[changes["scaling"] == "mean field"]
     return {
-        "ntk": slope_estimate(ntk, "unit_movement", by="width"),
-        "mf": slope_estimate(mf, "unit_movement", by="width"),
-        "kernel_ntk": slope_estimate(ntk, "kernel_change", by="width"),
+        "ntk": mean_loglog_slope_estimate(ntk, "unit_movement", by="width"),
+        "mf": mean_loglog_slope_estimate(mf, "unit_movement", by="width"),
+        "kernel_ntk": mean_loglog_slope_estimate(ntk, "kernel_change", by="width"),
     }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from replications.core.claims import Claim, Estimate, publish
 from replications.core.provenance import read_table
+from replications.core.stats import mean_loglog_slope_estimate
 from replications.ntk import measures
 from replications.ntk.paper import EXPECTED, JACOT_SHORT, LEE_SHORT, WITHDRAWN_KERNEL_SLOPE
 
@@ -139,7 +140,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             f"; {config['linear']['seeds']} seeds (Student-t interval over the per-seed slopes); the bound is Lee et "
             "al.'s O(n^-1/2), no source gives the rate",
             expected=EXPECTED["gap_slope"].value,
-            measured=measures.slope_estimate(read_table(inputs["linear_gaps"]), "rms_gap"),
+            measured=mean_loglog_slope_estimate(read_table(inputs["linear_gaps"]), "rms_gap"),
             lo=None,
             hi=-0.35,
             figure="fig_linear",

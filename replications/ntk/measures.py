@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from replications.core.claims import Estimate
-from replications.core.stats import bootstrap_interval, mean_loglog_slope, per_seed_loglog_slopes, t_interval
+from replications.core.stats import bootstrap_interval, mean_loglog_slope_estimate
 
 
 def circle_matrix(table: pd.DataFrame, value: str, **where: object) -> np.ndarray:
@@ -98,14 +98,10 @@ def lambda_ratio(eigenvalues: pd.DataFrame, kernel: str = "analytic") -> float:
     return float(lam[1] / lam[2])
 
 
-def slope_estimate(rows: pd.DataFrame, column: str) -> Estimate:
-    """The log-log slope of the seed-mean of `column` against width, with the Student-t interval of the per-seed
-    slopes (n seeds)."""
-    per_seed = per_seed_loglog_slopes(rows, column)
-    return Estimate(mean_loglog_slope(rows, column), t_interval(per_seed), len(per_seed))
-
-
 def relchange_slopes(changes: pd.DataFrame, parametrization: str = "ntk") -> dict[str, Estimate]:
     """Slopes of the relative weight and kernel changes against width in one parametrization."""
     rows = changes[changes["parametrization"] == parametrization]
-    return {"weight": slope_estimate(rows, "weight_change"), "kernel": slope_estimate(rows, "kernel_change")}
+    return {
+        "weight": mean_loglog_slope_estimate(rows, "weight_change"),
+        "kernel": mean_loglog_slope_estimate(rows, "kernel_change"),
+    }
