@@ -14,7 +14,7 @@ from replications.core.flax_mlp import MLP, from_params, to_params
 from replications.core.training import train_full_batch
 from replications.ntk import measures
 from replications.ntk.experiments import _principal_components
-from replications.ntk.nets_and_data import critical_learning_rate, make_net, mnist_regression
+from replications.ntk.nets_and_data import critical_learning_rate, make_net, two_class_subset
 
 X_5x3 = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
 Y_5x2 = np.random.default_rng(1).normal(size=(5, 2)).astype(np.float32)
@@ -94,12 +94,35 @@ def test_kernel_pca_is_orthonormal_in_p_in():
     assert np.all(f_KxN[np.arange(3), np.argmax(np.abs(f_KxN), axis=1)] > 0)
 
 
-def test_mnist_regression_subset():
-    data = mnist_regression(20, 30, seed=0)
-    assert data.x_train_NxD.shape == (20, 784) and data.y_test_MxK.shape == (30, 10)
+MNIST5K = {"name": "mnist5k", "directory": None}
+
+
+def test_two_class_subset():
+    data = two_class_subset(MNIST5K, [3, 8], 20, 30, seed=0)
+    assert data.x_train_NxD.shape == (20, 784) and data.x_test_MxD.shape == (30, 784)
     np.testing.assert_allclose(np.mean(data.x_train_NxD**2, axis=1), 1.0, rtol=1e-4)
-    np.testing.assert_allclose(data.y_train_NxK.sum(axis=1), 0.0, atol=1e-6)
-    assert np.bincount(data.labels_train_N).tolist() == [2] * 10
+    assert sorted(set(data.y_train_N.tolist())) == [-1.0, 1.0] and data.y_train_N.sum() == 0
+    assert data.y_test_M.sum() == 0
+    # one pool: training and test digits are disjoint
+    rows = {row.tobytes() for row in data.x_train_NxD}
+    assert not rows & {row.tobytes() for row in data.x_test_MxD}
+    again = two_class_subset(MNIST5K, [3, 8], 20, 30, seed=0)
+    np.testing.assert_array_equal(again.x_train_NxD, data.x_train_NxD)
+
+
+@pytest.mark.parametrize(
+    ("classes", "train", "test", "message"),
+    [
+        ([3, 3], 20, 20, "two different labels"),
+        ([3], 20, 20, "two different labels"),
+        ([3, 8], 21, 20, "even numbers"),
+        ([3, 8], 20, 0, "even numbers"),
+        ([3, 8], 4000, 20, "has 500 examples, 2010 needed"),
+    ],
+)
+def test_two_class_subset_rejects_bad_requests(classes, train, test, message):
+    with pytest.raises(ValueError, match=message):
+        two_class_subset(MNIST5K, classes, train, test, seed=0)
 
 
 def _kernel_table(stds: dict[int, float], inits: int, angles: int, movement: dict[int, float]) -> pd.DataFrame:
@@ -150,11 +173,31 @@ def test_function_measures_on_known_tables():
     assert errors["std_ratio"].ci[0] <= 1.0 <= errors["std_ratio"].ci[1]
 
 
-def test_width_slopes():
+def test_width_slopes_and_local_slopes():
     widths = np.array([64, 128, 256, 512])
     table = pd.DataFrame({"width": np.repeat(widths, 2), "seed": [0, 1] * 4, "parametrization": "ntk"})
+    table["activation"] = "erf"
     table["weight_change"] = 3.0 * table["width"] ** -0.5
-    table["kernel_change"] = 2.0 * table["width"] ** -1.0
-    slopes = measures.relchange_slopes(table)
-    assert slopes["weight"].value == pytest.approx(-0.5) and slopes["kernel"].value == pytest.approx(-1.0)
-    assert slopes["kernel"].ci == pytest.approx((-1.0, -1.0)) and slopes["kernel"].n == 2
+    table["first_layer_change"] = table["weight_change"]
+    table["ntk_change"] = 2.0 * table["width"] ** -1.0 * np.where(table["seed"] == 0, 1.0, 1.5)
+    table["nngp_change"] = table["ntk_change"]
+    slopes = measures.lee_slopes(table, "erf")
+    assert slopes["weight_change"].value == pytest.approx(-0.5) and slopes["ntk_change"].value == pytest.approx(-1.0)
+    assert slopes["ntk_change"].ci == pytest.approx((-1.0, -1.0)) and slopes["ntk_change"].n == 2
+    local = measures.local_slopes(table[table["activation"] == "erf"], "ntk_change")
+    np.testing.assert_allclose(local["width"], np.sqrt(widths[:-1] * widths[1:]))
+    np.testing.assert_allclose(local[["slope", "lo", "hi"]], -1.0)
+
+
+def test_decay_ratio_recovers_a_known_rate():
+    lam2, times = 1e-3, np.arange(0.0, 4001.0, 40.0)
+    training = pd.DataFrame(
+        [
+            {"width": 1000, "trial": trial, "time": t, "g": -0.5 * np.exp(-factor * lam2 * t)}
+            for trial, factor in enumerate((1.8, 2.2))
+            for t in times
+        ]
+    )
+    eigenvalues = pd.DataFrame({"kernel": "analytic", "rank": [1, 2], "eigenvalue": [0.04, lam2]})
+    ratio = measures.decay_ratio(training, eigenvalues, 1000)
+    assert ratio.value == pytest.approx(2.0) and ratio.n == 2 and ratio.ci[0] < 2.0 < ratio.ci[1]

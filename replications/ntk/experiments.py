@@ -7,6 +7,8 @@ Time is gradient-flow time t = learning rate x steps (`replications.core.trainin
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,8 @@ from replications.core.delayed_gd import train_mlp_gd
 from replications.core.kernels import fc_kernel
 from replications.core.results import write_results
 from replications.core.training import gradient_flow_prediction, train_full_batch
-from replications.ntk.nets_and_data import Net, critical_learning_rate, make_net, mnist_digits, mnist_regression
+from replications.ntk import one_hidden_layer
+from replications.ntk.nets_and_data import Net, critical_learning_rate, make_net, mnist_digits, two_class_subset
 
 X0 = np.array([1.0, 0.0])  # Jacot et al.'s fixed point x0 = (1, 0)
 
@@ -165,7 +168,10 @@ def _principal_components(theta_NxN: np.ndarray, count: int) -> tuple[np.ndarray
 def pca(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     """Jacot et al. Fig 3: kernel PCA of `digits` MNIST digits (analytic NTK, and the empirical NTK of one net of
     each `empirical_widths`); then nets of each of `train_widths` trained towards f* = f_0 + 0.5 f^(2) (f^(2): the
-    analytic 2nd principal component), with f_t - f* split into g_t f^(2) and h_t orthogonal to it."""
+    analytic 2nd principal component), with f_t - f* split into g_t f^(2) and h_t orthogonal to it; beside each net,
+    g_t of its linearization (the same descent with Theta_hat_0 frozen), and how far its kernel moved: the relative
+    change of Theta_hat and the Rayleigh quotient <f2, Theta_hat f2> / N^2 at the start and the end (lambda_2 at
+    infinite width, where the kernel does not move)."""
     x_NxD, labels = mnist_digits(config["digits"], config["seed"])
     analytic = fc_kernel(
         x_NxD, depth=config["depth"], activation="relu", weight_var=1.0, bias_var=config["beta"] ** 2
@@ -189,158 +195,197 @@ def pca(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
 
     f2_N = _principal_components(kernels["analytic"], 2)[1][1]
     f2 = jnp.asarray(f2_N, jnp.float32)
-    steps, every = config["steps"], config["record_every"]
-    rows = []
+    steps, every, rate = config["steps"], config["record_every"], config["learning_rate"]
+    record_steps = np.arange(0, steps + 1, every)
+    rows, kernel_rows = [], []
     for width in config["train_widths"]:
         net = make_net(input_dim=x_NxD.shape[1], width=width, depth=config["depth"], bias_var=config["beta"] ** 2)
 
-        def trial(key: jax.Array, net: Net = net) -> tuple[jax.Array, jax.Array]:
+        def trial(key: jax.Array, net: Net = net):
             params = net.init(key)
             target = net.apply(params, x_f) + 0.5 * f2[:, None]
             run = train_full_batch(
-                net.apply,
-                params,
-                x_f,
-                target,
-                optax.sgd(config["learning_rate"]),
-                steps=steps,
-                record_every=every,
-                x_eval_MxD=x_f,
+                net.apply, params, x_f, target, optax.sgd(rate), steps=steps, record_every=every, x_eval_MxD=x_f
             )
-            residual_RxN = run.f_eval_RxMxK[:, :, 0] - target[:, 0]
-            g_R = jnp.mean(residual_RxN * f2, axis=1)  # <f_t - f*, f^(2)>_{p_in}
-            h_R = jnp.sqrt(jnp.mean((residual_RxN - g_R[:, None] * f2) ** 2, axis=1))
-            return g_R, h_R
+            theta = lambda p: nets.mlp_ntk(p, x_f, scales=net.scales, activation="relu")  # noqa: E731
+            return run.f_eval_RxMxK[:, :, 0] - target[:, 0], theta(params), theta(run.params)
 
-        g_TxR, h_TxR = jax.jit(lambda k, f=trial: jax.lax.map(f, k))(
+        residual_TxRxN, theta0_TxNxN, thetaT_TxNxN = jax.jit(lambda k, f=trial: jax.lax.map(f, k))(
             jax.random.split(_keys(config["seed"], width, 2)[1], config["trials"])
         )
-        times = config["learning_rate"] * np.arange(0, steps + 1, every)
-        rows += [
-            {"width": width, "trial": trial_index, "time": t, "g": g, "h": h}
-            for trial_index, (g_R, h_R) in enumerate(zip(np.asarray(g_TxR), np.asarray(h_TxR), strict=True))
-            for t, g, h in zip(times, g_R, h_R, strict=True)
-        ]
+        for trial_index, (residual_RxN, theta0, thetaT) in enumerate(
+            zip(*(np.asarray(a, np.float64) for a in (residual_TxRxN, theta0_TxNxN, thetaT_TxNxN)), strict=True)
+        ):
+            g_R, h_R = _split_along(residual_RxN, f2_N)
+            # the same gradient descent on the net's linearization (its kernel frozen at Theta_hat_0), from -0.5 f2
+            linear_RxN = _frozen_kernel_residuals(theta0, -0.5 * f2_N, rate, record_steps)
+            g_lin_R, _ = _split_along(linear_RxN, f2_N)
+            rows += [
+                {"width": width, "trial": trial_index, "time": rate * s, "g": g, "h": h, "g_linearized": g_lin}
+                for s, g, h, g_lin in zip(record_steps, g_R, h_R, g_lin_R, strict=True)
+            ]
+            n = len(f2_N)
+            kernel_rows.append(
+                {"width": width, "trial": trial_index}
+                | {"kernel_change": float(np.linalg.norm(thetaT - theta0) / np.linalg.norm(theta0))}
+                | {
+                    "rayleigh_start": float(f2_N @ theta0 @ f2_N / n**2),
+                    "rayleigh_end": float(f2_N @ thetaT @ f2_N / n**2),
+                }
+            )
     write_results(outputs["pca_training"], rows, config)
+    write_results(outputs["pca_kernel_motion"], kernel_rows, config)
 
 
-def _parameter_norms(params: nets.Params, params0: nets.Params) -> dict[str, jax.Array]:
-    """||theta - theta_0|| and ||theta_0|| over all parameters, and the relative change of each layer's W."""
-    delta = jax.tree.map(jnp.subtract, params, params0)
-    norm = lambda tree: jnp.sqrt(sum(jnp.sum(leaf**2) for leaf in jax.tree.leaves(tree)))  # noqa: E731
-    per_layer = {
-        f"weight_change_layer{layer}": jnp.linalg.norm(d["W"]) / jnp.linalg.norm(p["W"])
-        for layer, (d, p) in enumerate(zip(delta, params0, strict=True))
+def _split_along(residual_RxN: np.ndarray, f_N: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """g = <r, f>_{p_in} (f of unit p_in norm) and h = ||r - g f||_{p_in}, at each recorded time."""
+    g_R = residual_RxN @ f_N / len(f_N)
+    return g_R, np.sqrt(np.mean((residual_RxN - g_R[:, None] * f_N) ** 2, axis=1))
+
+
+def _frozen_kernel_residuals(theta_NxN: np.ndarray, r0_N: np.ndarray, rate: float, steps_R: np.ndarray) -> np.ndarray:
+    """Residuals r_s = (I - eta Theta / N)^s r_0 of gradient descent with a frozen kernel, at each of `steps_R`."""
+    lam, U = np.linalg.eigh(theta_NxN / len(r0_N))
+    return ((1.0 - rate * lam)[None, :] ** steps_R[:, None] * (U.T @ r0_N)) @ U.T
+
+
+def _lee_data(config: Mapping[str, Any], test: int):
+    return two_class_subset(config["dataset"], config["classes"], config["train_points"], test, config["seed"])
+
+
+def _lee_net(config: Mapping[str, Any], width: int, parametrization: str, activation: str) -> dict[str, Any]:
+    return {"width": width, "parametrization": parametrization, "activation": activation} | {
+        k: config[k] for k in ("weight_var", "bias_var")
     }
-    return {"weight_change": norm(delta) / norm(params0), **per_layer}
+
+
+def _learning_rates(config, keys, data, net: Mapping[str, Any]) -> np.ndarray:
+    """Per seed: Lee et al.'s fixed rate in the NTK parametrization; in the standard one, whose tangent kernel grows
+    with width, `standard_lr_fraction` of each net's own eta_critical (from its Theta_hat_0)."""
+    if net["parametrization"] == "ntk":
+        return np.full(len(keys), config["learning_rate"], np.float32)
+    x, x_test = jnp.asarray(data.x_train_NxD), jnp.asarray(data.x_test_MxD)
+    kernel = jax.jit(
+        jax.vmap(lambda key: one_hidden_layer.kernels(*one_hidden_layer.init(key, x, x_test, **{
+            k: v for k, v in net.items() if k != "activation"}), net["activation"])[0])
+    )  # fmt: skip
+    return np.array(
+        [config["standard_lr_fraction"] * critical_learning_rate(t) for t in np.asarray(kernel(keys))], np.float32
+    )
+
+
+def _converged(config, keys, data, net: Mapping[str, Any]) -> one_hidden_layer.Run:
+    """The nets of `keys` trained to convergence (`one_hidden_layer.train_to_convergence`), vmapped over seeds."""
+    rates = _learning_rates(config, keys, data, net)
+    train = functools.partial(
+        one_hidden_layer.train_to_convergence,
+        x_NxD=data.x_train_NxD,
+        y_N=data.y_train_N,
+        x_test_MxD=data.x_test_MxD,
+        tolerance=config["tolerance"],
+        max_steps=config["max_steps"],
+        **net,
+    )
+    run = jax.vmap(lambda key, rate: train(key, learning_rate=rate))(keys, jnp.asarray(rates))
+    return run._replace(steps=np.asarray(run.steps)), rates
+
+
+CHANGES = ("weight_change", "first_layer_change", "ntk_change", "nngp_change")  # relative changes, Run's fields
 
 
 def relchange(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
-    """Lee et al. 2019: relative change of the parameters and of the empirical NTK (output 0, on the training set)
-    after `steps` steps of full-batch GD at `lr_fraction` of each net's own eta_critical, against width, in the NTK
-    and the standard parametrization, on an MNIST regression subset."""
-    data = mnist_regression(config["train_points"], 10, config["seed"])
-    x, y = jnp.asarray(data.x_train_NxD), jnp.asarray(data.y_train_NxK)
-    rows, activation = [], config["activation"]
-    for width in config["widths"]:
-        sizes = nets.mlp_sizes(x.shape[1], width, config["depth"], y.shape[1])
-        # one compiled program per width serves both parametrizations: the scales are traced arguments
-        kernel = jax.jit(lambda p, scales: nets.mlp_ntk(p, x, scales=scales, activation=activation))
-
-        @jax.jit
-        def train(params: nets.Params, scales: tuple[nets.LayerScale, ...], learning_rate: jax.Array):
-            apply = lambda p, x_BxD: nets.apply_mlp(p, x_BxD, scales, activation=activation)  # noqa: E731
-            run = train_full_batch(
-                apply, params, x, y, optax.sgd(learning_rate), steps=config["steps"], record_every=config["steps"]
+    """Lee et al. 2019's relative-change figure: one-hidden-layer nets of each width, activation and
+    parametrization trained by full-batch gradient descent on a two-class subset until the loss is at most
+    `tolerance` of its initial value (or `max_steps`); relative changes of all parameters, of the first weight matrix,
+    of the empirical NTK and of the empirical NNGP kernel (`one_hidden_layer`)."""
+    data = _lee_data(config, 2)
+    rows = []
+    for activation, parametrization, width in itertools.product(
+        config["activations"], config["parametrizations"], config["widths"]
+    ):
+        keys = _keys(config["seed"], width, config["seeds"])
+        run, rates = _converged(config, keys, data, _lee_net(config, width, parametrization, activation))
+        scalars = ("steps", "loss_start", "loss_end", "diverged", *CHANGES)
+        for seed_index, values in enumerate(zip(*(np.asarray(getattr(run, f)).tolist() for f in scalars), strict=True)):
+            rows.append(
+                {"activation": activation, "parametrization": parametrization, "width": width, "seed": seed_index}
+                | {"learning_rate": float(rates[seed_index])}
+                | dict(zip(scalars, values, strict=True))
             )
-            return run.params, run.loss_R, run.diverged
-
-        for parametrization in config["parametrizations"]:
-            scales = nets.layer_scales(
-                sizes, parametrization=parametrization, weight_var=config["weight_var"], bias_var=config["bias_var"]
-            )
-            scales = jax.tree.map(jnp.float32, scales)
-            for seed_index, key in enumerate(_keys(config["seed"], width, config["seeds"])):
-                params0 = nets.init_mlp(key, sizes, scales)
-                theta0 = kernel(params0, scales)
-                learning_rate = config["lr_fraction"] * critical_learning_rate(np.asarray(theta0))
-                params, loss_R, diverged = train(params0, scales, jnp.float32(learning_rate))
-                thetaT = kernel(params, scales)
-                rows.append(
-                    {"parametrization": parametrization, "width": width, "seed": seed_index}
-                    | {"learning_rate": learning_rate, "loss_start": float(loss_R[0]), "loss_end": float(loss_R[-1])}
-                    | {"diverged": bool(diverged)}
-                    | {k: float(v) for k, v in _parameter_norms(params, params0).items()}
-                    | {"kernel_change": float(jnp.linalg.norm(thetaT - theta0) / jnp.linalg.norm(theta0))}
-                )
     write_results(outputs["relchange"], rows, config)
 
 
-def _loss(f_RxNxK: np.ndarray, y_NxK: np.ndarray) -> np.ndarray:
-    """The objective (1/2N) sum_i ||f_i - y_i||^2 at each recorded time."""
-    return 0.5 * np.sum((f_RxNxK - y_NxK) ** 2, axis=(1, 2)) / len(y_NxK)
+def _loss(f_RxN: np.ndarray, y_N: np.ndarray) -> np.ndarray:
+    """The objective (1/2N) sum_i (f_i - y_i)^2 at each recorded time."""
+    return 0.5 * np.mean((f_RxN - y_N) ** 2, axis=1)
 
 
 def linear(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
-    """Lee et al. 2019: a net, its linearization f_lin (trained alike) and the infinite-width closed form started
-    from the net's own f_0, by full-batch GD on an MNIST regression subset at `lr_fraction` of the analytic
-    eta_critical; loss curves and test outputs over time at the widest width, and the net-linearization gap at the
-    end of training against width."""
-    data = mnist_regression(config["train_points"], config["test_points"], config["seed"])
-    x, y, x_test = (jnp.asarray(a) for a in (data.x_train_NxD, data.y_train_NxK, data.x_test_MxD))
-    hyper = {k: config[k] for k in ("depth", "activation", "weight_var", "bias_var")}
-    k_train = fc_kernel(data.x_train_NxD.astype(np.float64), **hyper)
-    k_test = fc_kernel(data.x_test_MxD.astype(np.float64), data.x_train_NxD.astype(np.float64), **hyper)
-    learning_rate = config["lr_fraction"] * critical_learning_rate(np.asarray(k_train.ntk))
-    steps, every = config["steps"], config["record_every"]
-    times = learning_rate * np.arange(0, steps + 1, every)
-    optimizer = optax.sgd(learning_rate)
-    widest = max(config["widths"])
+    """Lee et al. 2019: a net against its linearization f_lin (trained alike) and the infinite-width net, all by
+    full-batch gradient descent from the net's own f_0 on the two-class subset, NTK parametrization at Lee et al.'s
+    rate. The linearization and the infinite-width net are closed forms in Theta_hat_0 and the analytic NTK
+    (`one_hidden_layer.linear_model_outputs`). Every net trains to convergence; the gap between the net's and the
+    linearization's test outputs at that step, against width (a narrow net's linearization may diverge at a rate
+    the net itself survives, its kernel moving: flagged, `linearization_diverged`); loss curves and test outputs over
+    time at the widest width (first seed, `records` times up to its convergence)."""
+    data = _lee_data(config, config["test_points"])
+    y, y_test, rate = data.y_train_N.astype(np.float64), data.y_test_M.astype(np.float64), config["learning_rate"]
+    hyper = {"depth": 1, "activation": config["activation"]} | {k: config[k] for k in ("weight_var", "bias_var")}
+    x64, x_test64 = data.x_train_NxD.astype(np.float64), data.x_test_MxD.astype(np.float64)
+    theta_inf, theta_inf_test = fc_kernel(x64, **hyper).ntk, fc_kernel(x_test64, x64, **hyper).ntk
+    # the first test points of each class, alternating (+1, -1, +1, ...)
+    by_class = [np.flatnonzero(y_test > 0), np.flatnonzero(y_test < 0)]
+    drawn_points = [int(by_class[i % 2][i // 2]) for i in range(config["output_points"])]
     curves, point_rows, gaps = [], [], []
     for width in config["widths"]:
-        net = make_net(input_dim=x.shape[1], width=width, output_dim=y.shape[1], **hyper)
-
-        record = every if width == widest else steps  # the curves are drawn at the widest width only
-
-        @jax.jit
-        def run_pair(key: jax.Array, net: Net = net, record: int = record):
-            params0 = net.init(key)
-            kw = {"steps": steps, "record_every": record, "x_eval_MxD": x_test}
-            full = train_full_batch(net.apply, params0, x, y, optimizer, **kw)
-            lin = train_full_batch(nets.linearize(net.apply, params0), params0, x, y, optimizer, **kw)
-            return full, lin, net.apply(params0, x), net.apply(params0, x_test)
-
-        for seed_index, key in enumerate(_keys(config["seed"], width, config["seeds"])):
-            full, lin, f0_train, f0_test = run_pair(key)
-            f_net, f_lin = np.asarray(full.f_eval_RxMxK), np.asarray(lin.f_eval_RxMxK)
+        keys = _keys(config["seed"], width, config["seeds"])
+        net = _lee_net(config, width, "ntk", config["activation"])
+        run, _ = _converged(config, keys, data, net)
+        arrays = {field: np.asarray(value, np.float64) for field, value in run._asdict().items()}
+        for seed_index in range(config["seeds"]):
+            take = lambda field, i=seed_index, arrays=arrays: arrays[field][i]  # noqa: E731
+            steps, f0, f0_test = int(run.steps[seed_index]), take("f_start_N"), take("f_test_start_M")
+            empirical = (take("ntk0_NxN"), take("ntk0_test_MxN"))
+            lin_test = one_hidden_layer.linear_model_outputs(*empirical, f0, f0_test, y, rate, [steps])[1][-1]
+            # gradient descent on the linear model diverges iff eta lambda_max(Theta_hat_0 / N) > 2
+            lin_diverged = rate * np.linalg.eigvalsh(empirical[0])[-1] / len(y) > 2
             gaps.append(
-                {"width": width, "seed": seed_index, "diverged": bool(full.diverged | lin.diverged)}
-                | {"rms_gap": float(np.sqrt(np.mean((f_net[-1] - f_lin[-1]) ** 2)))}
-                | {"rms_output": float(np.sqrt(np.mean(f_net[-1] ** 2)))}
+                {"width": width, "seed": seed_index, "steps": steps, "diverged": bool(run.diverged[seed_index])}
+                | {"linearization_diverged": bool(lin_diverged)}
+                | {"rms_gap": float(np.sqrt(np.mean((take("f_test_end_M") - lin_test) ** 2)))}
+                | {"rms_output": float(np.sqrt(np.mean(take("f_test_end_M") ** 2)))}
             )
-            if width != widest or seed_index:
-                continue
-            f0_train, f0_test = np.asarray(f0_train, np.float64), np.asarray(f0_test, np.float64)
-            residual = np.asarray(data.y_train_NxK, np.float64) - f0_train
-            inf_train = f0_train + gradient_flow_prediction(k_train.ntk, k_train.ntk, residual, times).mean
-            inf_test = f0_test + gradient_flow_prediction(k_train.ntk, k_test.ntk, residual, times).mean
-            models = {
-                "network": (np.asarray(full.loss_R), f_net),
-                "linearized": (np.asarray(lin.loss_R), f_lin),
-                "infinite width": (_loss(inf_train, data.y_train_NxK), inf_test),
-            }
-            for model, (train_loss_R, f_test_RxMxK) in models.items():
-                test_loss_R = _loss(f_test_RxMxK, data.y_test_MxK)
-                curves += [
-                    {"width": width, "model": model, "time": t, "train_loss": float(a), "test_loss": float(b)}
-                    for t, a, b in zip(times, train_loss_R, test_loss_R, strict=True)
-                ]
-                point_rows += [
-                    {"width": width, "model": model, "time": t, "point": m, "label": int(data.labels_test_M[m])}
-                    | {"output": float(f_test_RxMxK[r, m, data.labels_test_M[m]])}
-                    for m in range(config["output_points"])
-                    for r, t in enumerate(times)
-                ]
+        if width != max(config["widths"]):
+            continue
+        every = -(-int(run.steps[0]) // config["records"])
+        steps_R = np.arange(0, every * config["records"] + 1, every)
+        net_loss_R, net_test_RxM = one_hidden_layer.trajectory(
+            keys[0], data.x_train_NxD, data.y_train_N, data.x_test_MxD, learning_rate=rate, steps=int(steps_R[-1]),
+            record_every=every, **net,
+        )  # fmt: skip
+        f0, f0_test = arrays["f_start_N"][0], arrays["f_test_start_M"][0]
+        empirical = (arrays["ntk0_NxN"][0], arrays["ntk0_test_MxN"][0])
+        lin_train, lin_test = one_hidden_layer.linear_model_outputs(*empirical, f0, f0_test, y, rate, steps_R)
+        inf_train, inf_test = one_hidden_layer.linear_model_outputs(
+            theta_inf, theta_inf_test, f0, f0_test, y, rate, steps_R
+        )
+        models = {
+            "network": (np.asarray(net_loss_R, np.float64), np.asarray(net_test_RxM, np.float64)),
+            "linearized": (_loss(lin_train, y), lin_test),
+            "infinite width": (_loss(inf_train, y), inf_test),
+        }
+        for model, (train_loss_R, f_test_RxM) in models.items():
+            curves += [
+                {"width": width, "model": model, "step": int(s), "time": rate * s}
+                | {"train_loss": float(a), "test_loss": float(b)}
+                for s, a, b in zip(steps_R, train_loss_R, _loss(f_test_RxM, y_test), strict=True)
+            ]
+            point_rows += [
+                {"width": width, "model": model, "time": rate * s, "point": m, "target": float(y_test[m])}
+                | {"output": float(f_test_RxM[r, m])}
+                for m in drawn_points
+                for r, s in enumerate(steps_R)
+            ]
     write_results(outputs["linear_curves"], curves, config)
     write_results(outputs["linear_outputs"], point_rows, config)
     write_results(outputs["linear_gaps"], gaps, config)

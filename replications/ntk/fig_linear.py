@@ -1,10 +1,10 @@
 """Lee et al. 2019: a wide net trained by gradient descent evolves as its linearization.
 
 At the widest width: (a) train and test loss over time of the network, its linearization
-f_lin(theta) = f_0 + J_0 (theta - theta_0) trained alike, and the infinite-width closed form
-f_t = f_0 + Theta(x, X) Theta^{-1} (I - exp(-t Theta / N)) (Y - f_0(X)) with the analytic NTK and the net's own
-f_0; (b) the output of the true class at a few test points over time. (c) the RMS difference between the trained
-net's and its linearization's test outputs against width, with an n^(-1/2) line (claim ntk.linear.gap_slope).
+f_lin(theta) = f_0 + J_0 (theta - theta_0) trained alike, and the infinite-width net (the same closed form of
+gradient descent with the analytic NTK, from the net's own f_0); (b) the outputs at a few test points over time.
+(c) the RMS difference between the converged net's and its linearization's test outputs against width, with
+n^(-1/2) and n^(-1) lines (claim ntk.linear.gap_slope).
 """
 
 from __future__ import annotations
@@ -44,36 +44,46 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
                 label=f"{column.removesuffix('_loss')}, {model}",
             )
     ax_loss.set_yscale("log")
-    ax_loss.set_ylabel("$\\frac{1}{2N} \\sum_i \\|f(x_i) - y_i\\|^2$")
+    ax_loss.set_ylabel("$\\frac{1}{2N} \\sum_i (f(x_i) - y_i)^2$")
     ax_loss.set_title(f"(a) loss, width {width:,}")
     ax_loss.legend(fontsize="x-small", ncol=2)
 
-    point_colors = sns.color_palette("dark", n_colors=points["point"].nunique())
+    drawn = list(dict.fromkeys(points["point"]))
+    point_colors = dict(zip(drawn, sns.color_palette("dark", n_colors=len(drawn)), strict=True))
     for (model, point), rows in points.groupby(["model", "point"], sort=False):
-        label = f"digit {rows['label'].iloc[0]}" if model == "network" else None
+        label = f"test point {point} (target {rows['target'].iloc[0]:+g})" if model == "network" else None
         ax_out.plot(rows["time"], rows["output"], STYLES[model], color=point_colors[point], lw=1.5, label=label)
     for model, style in STYLES.items():
         ax_out.plot([], [], style, color="grey", label=model)
 
-    ax_out.set_ylabel("output of the true class (target 0.9)")
+    network = points[points["model"] == "network"]["output"]
+    margin = 0.25 * (network.max() - network.min())
+    ax_out.set_ylim(network.min() - margin, network.max() + margin)  # a diverging linearization leaves the frame
+    ax_out.set_ylabel("output $f_t(x)$")
     ax_out.set_title(f"(b) test points, width {width:,}")
     ax_out.legend(fontsize="x-small", ncol=2)
 
     time_axis(ax_loss)
     time_axis(ax_out)
 
+    diverged = gaps["linearization_diverged"] | gaps["diverged"]
+    gaps, left_out = gaps[~diverged], int(diverged.sum())
     means = gaps.groupby("width")["rms_gap"].mean()
     ax_gap.plot(gaps["width"], gaps["rms_gap"], "o", color="grey", alpha=0.5, label="one seed")
     slope = mean_loglog_slope(gaps, "rms_gap")
     ax_gap.plot(means.index, means.to_numpy(), "o-", lw=2, label=f"mean (slope {slope:.2f})")
-    reference_line(ax_gap, means.index.to_numpy(), means.to_numpy())
+    reference_line(ax_gap, means.index.to_numpy(), means.to_numpy(), -0.5, "k:")
+    reference_line(ax_gap, means.index.to_numpy(), means.to_numpy(), -1.0, "k-.")
     width_log_axes(ax_gap)
     ax_gap.set_ylabel("RMS$(f_T - f^{lin}_T)$ on test points")
-    ax_gap.set_title("(c) network minus linearization at the end")
+    note = f"\n({left_out} runs left out: linearization diverged)" if left_out else ""
+    ax_gap.set_title(f"(c) network minus linearization at convergence{note}")
     ax_gap.legend(fontsize="small")
     fig.suptitle(
-        f"{config['depth']}-hidden-layer {config['activation']} nets (NTK param.), {config['train_points']} MNIST "
-        f"digits, full-batch GD at {config['lr_fraction']:g} $\\eta_{{critical}}$ for {config['steps']} steps",
+        f"One-hidden-layer {config['activation']} nets (NTK param.), {config['train_points']} "
+        f"{config['dataset']['name']} digits of classes {config['classes'][0]} / {config['classes'][1]} (targets "
+        f"$\\pm$1), full-batch GD at lr {config['learning_rate']:g} until the loss is {config['tolerance']:g} of its "
+        "start",
         fontsize="medium",
     )
     fig.tight_layout()

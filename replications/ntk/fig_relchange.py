@@ -1,8 +1,11 @@
-"""Lee et al. 2019: the relative change of the parameters and of the empirical NTK during training, against width.
+"""Lee et al. 2019's relative-change figure: how much the parameters, the empirical NTK and the empirical NNGP
+kernel move when a one-hidden-layer net is trained to convergence, against its width.
 
-(a) ||theta_T - theta_0|| / ||theta_0|| over all parameters (thick) and per weight matrix (thin), (b)
-||Theta_T - Theta_0||_F / ||Theta_0||_F, each in the NTK and the standard parametrization, mean over seeds, on
-log-log axes with an n^(-1/2) reference line through the NTK series (claims ntk.relchange.*).
+Top row: (a) ||theta_T - theta_0|| / ||theta_0|| over all parameters, (b) ||Theta_T - Theta_0||_F / ||Theta_0||_F,
+(c) ||K_T - K_0||_F / ||K_0||_F on the training set, mean over seeds (dots: single seeds), erf and ReLU, NTK (solid)
+and standard (dashed) parametrization, with n^(-1/2) (Lee et al.'s bound) and n^(-1) (the rate for smooth
+activations, Dyer & Gur-Ari 2020) guide lines. Bottom row: the NTK parametrization's per-octave slopes with their
+95 % intervals over seeds (claims ntk.lee.*, ntk.relchange.weight_slope).
 """
 
 from __future__ import annotations
@@ -16,47 +19,61 @@ import seaborn as sns
 
 from replications.core.plotting import save_figure, set_theme, width_log_axes
 from replications.core.provenance import read_table
-from replications.core.stats import mean_loglog_slope
+from replications.ntk.measures import local_slopes
 from replications.ntk.plotting import reference_line
 
-LAYER_NAMES = {0: "input layer $W^0$", 1: "readout $W^1$"}
+PANELS = (
+    ("weight_change", "$\\|\\theta_T - \\theta_0\\| \\,/\\, \\|\\theta_0\\|$", "(a) parameters $\\theta$"),
+    ("ntk_change", "$\\|\\hat\\Theta_T - \\hat\\Theta_0\\|_F \\,/\\, \\|\\hat\\Theta_0\\|_F$", "(b) empirical NTK"),
+    ("nngp_change", "$\\|\\hat K_T - \\hat K_0\\|_F \\,/\\, \\|\\hat K_0\\|_F$", "(c) empirical NNGP kernel"),
+)
+STYLES = {"ntk": "-", "standard": "--"}
+NAMES = {"ntk": "NTK", "standard": "standard"}
 
 
 def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
-    """Two log-log panels from the relative-change table."""
+    """Six panels from the relative-change table."""
     set_theme()
     changes = read_table(inputs["relchange"])
-    means = changes.groupby(["parametrization", "width"]).mean(numeric_only=True).reset_index()
-    colors = dict(zip(("ntk", "standard"), sns.color_palette(n_colors=2), strict=True))
-    names = {"ntk": "NTK param.", "standard": "standard param."}
-    layer_columns = sorted(c for c in changes.columns if c.startswith("weight_change_layer"))
-
-    fig, (ax_w, ax_k) = plt.subplots(1, 2, figsize=(11, 5.6))
-    for parametrization, rows in means.groupby("parametrization"):
-        color, name = colors[parametrization], names[parametrization]
-        runs = changes[changes["parametrization"] == parametrization]
-        for ax, column, what in ((ax_w, "weight_change", ", all parameters"), (ax_k, "kernel_change", "")):
-            slope = mean_loglog_slope(runs, column)
-            ax.plot(rows["width"], rows[column], "o-", color=color, lw=2, label=f"{name}{what} (slope {slope:.2f})")
-        for column, style in zip(layer_columns, (":", "-."), strict=False):
-            layer = int(column.removeprefix("weight_change_layer"))
-            matrix = LAYER_NAMES.get(layer, f"$W^{layer}$") if len(layer_columns) == 2 else f"$W^{layer}$"
-            ax_w.plot(rows["width"], rows[column], style, color=color, lw=1, label=f"{name}, {matrix}")
-    ntk_rows = means[means["parametrization"] == "ntk"]
-    reference_line(ax_w, ntk_rows["width"].to_numpy(), ntk_rows["weight_change"].to_numpy())
-    reference_line(ax_k, ntk_rows["width"].to_numpy(), ntk_rows["kernel_change"].to_numpy())
-    seeds = changes.groupby(["parametrization", "width"])["seed"].nunique().min()
-    for axis, ylabel, title in (
-        (ax_w, "$\\|\\theta_T - \\theta_0\\| \\,/\\, \\|\\theta_0\\|$", "(a) parameters"),
-        (ax_k, "$\\|\\Theta_T - \\Theta_0\\|_F \\,/\\, \\|\\Theta_0\\|_F$", "(b) empirical NTK on the training set"),
-    ):
-        width_log_axes(axis)
-        axis.set_ylabel(ylabel)
-        axis.set_title(f"{title}, mean over {seeds} seed{'s' if seeds > 1 else ''}")
-        axis.legend(fontsize="x-small", loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
+    activations = list(dict.fromkeys(changes["activation"]))
+    colors = dict(zip(activations, sns.color_palette(n_colors=len(activations)), strict=True))
+    fig, axes = plt.subplots(2, 3, figsize=(15, 8.6), sharex=True)
+    for col, (column, ylabel, title) in enumerate(PANELS):
+        ax, ax_slope = axes[0, col], axes[1, col]
+        for (activation, parametrization), runs in changes.groupby(["activation", "parametrization"], sort=False):
+            color = colors[activation]
+            means = runs.groupby("width")[column].mean()
+            ax.plot(runs["width"], runs[column], ".", color=color, alpha=0.35, ms=4)
+            ax.plot(means.index, means, "o" + STYLES[parametrization], color=color, lw=1.8, ms=4,
+                    label=f"{activation}, {NAMES[parametrization]} param.")  # fmt: skip
+            if parametrization != "ntk":
+                continue
+            slopes = local_slopes(runs, column)
+            shift = 1.06 ** (activations.index(activation) - (len(activations) - 1) / 2)  # bars side by side
+            bars = [slopes["slope"] - slopes["lo"], slopes["hi"] - slopes["slope"]]
+            ax_slope.errorbar(slopes["width"] * shift, slopes["slope"], yerr=bars, fmt="o-", color=color, capsize=3,
+                              lw=1.5, label=f"{activation}, NTK param.")  # fmt: skip
+        anchor = changes[(changes["parametrization"] == "ntk") & (changes["activation"] == activations[0])]
+        anchor = anchor.groupby("width")[column].mean()
+        reference_line(ax, anchor.index.to_numpy(), anchor.to_numpy(), -0.5, "k:")
+        reference_line(ax, anchor.index.to_numpy(), anchor.to_numpy(), -1.0, "k-.")
+        width_log_axes(ax, xlabel="")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.legend(fontsize="x-small")
+        for rate, style in ((-0.5, ":"), (-1.0, "-.")):
+            ax_slope.axhline(rate, color="k", ls=style, lw=1)
+        ax_slope.set_xscale("log", base=2)
+        ax_slope.set_xlabel("width $n$ (geometric mean of the octave)")
+        ax_slope.set_ylabel("local slope per octave (95 % CI)")
+        ax_slope.set_ylim(-2.0, 0.4)
+        ax_slope.legend(fontsize="x-small", loc="lower right")
+    seeds = changes.groupby(["activation", "parametrization", "width"])["seed"].nunique().min()
     fig.suptitle(
-        f"{config['depth']}-hidden-layer {config['activation']} nets, {config['train_points']} MNIST digits, "
-        f"{config['steps']} GD steps at {config['lr_fraction']:g} $\\eta_{{critical}}$",
+        f"One hidden layer, {config['train_points']} {config['dataset']['name']} digits of classes "
+        f"{config['classes'][0]} / {config['classes'][1]} (targets $\\pm$1), full-batch GD (NTK param.: "
+        f"lr {config['learning_rate']:g}; standard: {config['standard_lr_fraction']:g} $\\eta_{{critical}}$) until "
+        f"the loss is {config['tolerance']:g} of its start; {seeds} seeds",
         fontsize="medium",
     )
     fig.tight_layout()

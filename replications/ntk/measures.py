@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from replications.core.claims import Estimate
-from replications.core.stats import bootstrap_interval, mean_loglog_slope_estimate
+from replications.core.stats import bootstrap_interval, mean_loglog_slope_estimate, t_interval
 
 
 def circle_matrix(table: pd.DataFrame, value: str, **where: object) -> np.ndarray:
@@ -98,10 +98,44 @@ def lambda_ratio(eigenvalues: pd.DataFrame, kernel: str = "analytic") -> float:
     return float(lam[1] / lam[2])
 
 
-def relchange_slopes(changes: pd.DataFrame, parametrization: str = "ntk") -> dict[str, Estimate]:
-    """Slopes of the relative weight and kernel changes against width in one parametrization."""
-    rows = changes[changes["parametrization"] == parametrization]
+def local_slopes(table: pd.DataFrame, column: str, by: str = "width") -> pd.DataFrame:
+    """Per-octave (between consecutive widths) log-log slopes of `column`, each seed's slope taken apart:
+    one row per pair of widths with the geometric-mean width, the mean slope and its Student-t interval."""
+    pivot = table.pivot(index="seed", columns=by, values=column).sort_index(axis=1)
+    widths = pivot.columns.to_numpy(np.float64)
+    logs = np.log(pivot.to_numpy(np.float64))
+    rows = []
+    for i in range(len(widths) - 1):
+        per_seed = (logs[:, i + 1] - logs[:, i]) / np.log(widths[i + 1] / widths[i])
+        interval = t_interval(per_seed)
+        rows.append(
+            {by: float(np.sqrt(widths[i] * widths[i + 1])), "slope": float(np.mean(per_seed))}
+            | {"lo": interval[0] if interval else np.nan, "hi": interval[1] if interval else np.nan}
+        )
+    return pd.DataFrame(rows)
+
+
+def lee_slopes(changes: pd.DataFrame, activation: str, parametrization: str = "ntk") -> dict[str, Estimate]:
+    """Slopes against width of the relative changes of theta, Theta_hat and K_hat for one activation and
+    parametrization (the columns of the relchange table)."""
+    rows = changes[(changes["activation"] == activation) & (changes["parametrization"] == parametrization)]
     return {
-        "weight": mean_loglog_slope_estimate(rows, "weight_change"),
-        "kernel": mean_loglog_slope_estimate(rows, "kernel_change"),
+        column: mean_loglog_slope_estimate(rows, column)
+        for column in ("weight_change", "first_layer_change", "ntk_change", "nngp_change")
     }
+
+
+def decay_rates(training: pd.DataFrame, width: int, lambda_2: float, column: str = "g") -> np.ndarray:
+    """Per trial at one width: the least-squares decay rate of |g_t| (minus the slope of log |g_t| against t) over
+    the theory's first e-fold, 0 <= t <= 1 / lambda_2, divided by lambda_2 (1 at infinite width)."""
+    rows = training[(training["width"] == width) & (training["time"] <= 1.0 / lambda_2)]
+    return np.array(
+        [-np.polyfit(run["time"], np.log(np.abs(run[column])), 1)[0] / lambda_2 for _, run in rows.groupby("trial")]
+    )
+
+
+def decay_ratio(training: pd.DataFrame, eigenvalues: pd.DataFrame, width: int, column: str = "g") -> Estimate:
+    """`decay_rates` of one width: their mean with its Student-t interval over trials."""
+    lam = eigenvalues[eigenvalues["kernel"] == "analytic"].set_index("rank")["eigenvalue"]
+    ratios = decay_rates(training, width, float(lam[2]), column)
+    return Estimate(float(np.mean(ratios)), t_interval(ratios), len(ratios))

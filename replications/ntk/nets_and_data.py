@@ -11,15 +11,15 @@ the modes, at Lee et al. 2019's eta_critical = 2 N / (lambda_min + lambda_max). 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import NamedTuple
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import jax
 import numpy as np
 
 from replications.core import nets
-from replications.core.data import load_mnist5k, split, standardize_per_example
-from replications.core.gp import regression_targets
+from replications.core.data import load_mnist5k, standardize_per_example
+from replications.nngp.loading import load_file
 
 
 class Net(NamedTuple):
@@ -62,30 +62,53 @@ def critical_learning_rate(ntk_NxN: np.ndarray) -> float:
     return float(2 * len(ntk_NxN) / (eigenvalues[0] + eigenvalues[-1]))
 
 
-class Regression(NamedTuple):
-    """MNIST digits as a regression problem: inputs standardized per example (|x|^2 / d = 1), targets one-hot
-    shifted to zero mean (-0.1 / 0.9, Lee et al. 2018)."""
+class TwoClass(NamedTuple):
+    """A two-class subset as a scalar regression problem (Lee et al. 2019): inputs standardized per example
+    (|x|^2 / d = 1), targets +1 for the first class and -1 for the second; training and test parts disjoint and
+    class-balanced."""
 
     x_train_NxD: np.ndarray
-    y_train_NxK: np.ndarray
-    labels_train_N: np.ndarray
+    y_train_N: np.ndarray
     x_test_MxD: np.ndarray
-    y_test_MxK: np.ndarray
-    labels_test_M: np.ndarray
+    y_test_M: np.ndarray
 
 
-def mnist_regression(train: int, test: int, seed: int) -> Regression:
-    """Disjoint class-balanced training and test sets of MNIST 5k (sizes multiples of 10)."""
-    parts = split(load_mnist5k(), {"train": train, "test": test}, seed=seed)
-    tr, te = parts["train"], parts["test"]
-    return Regression(
-        standardize_per_example(tr.x_NxD.astype(np.float32)),
-        regression_targets(tr.y_N, 10).astype(np.float32),
-        tr.y_N,
-        standardize_per_example(te.x_NxD.astype(np.float32)),
-        regression_targets(te.y_N, 10).astype(np.float32),
-        te.y_N,
-    )
+def _draw(labels_N: np.ndarray, label: int, count: int, rng: np.random.Generator, name: str) -> list[int]:
+    available = np.flatnonzero(labels_N == label)
+    if len(available) < count:
+        raise ValueError(f"class {label} of {name} has {len(available)} examples, {count} needed")
+    return rng.choice(available, count, replace=False).tolist()
+
+
+def two_class_subset(dataset: Mapping[str, Any], classes: Sequence[int], train: int, test: int, seed: int) -> TwoClass:
+    """`train` and `test` examples (even numbers) of the two `classes` of `dataset` ({name, directory}: mnist5k,
+    embedded; mnist or cifar10 from the user's folder, see `replications.nngp.loading`), drawn at random for `seed`;
+    mnist5k's test part comes from the same pool, the full datasets' from their test file."""
+    if len(classes) != 2 or classes[0] == classes[1]:
+        raise ValueError(f"classes must be two different labels, got {list(classes)}")
+    if train < 2 or test < 2 or train % 2 or test % 2:
+        raise ValueError(f"train and test must be even numbers >= 2, got {train} and {test}")
+    rng = np.random.default_rng(seed)
+    if dataset["name"] == "mnist5k":
+        pool = load_mnist5k()
+        sources = {"train": pool, "test": pool}
+    else:
+        sources = {which: load_file(dataset, which) for which in ("train", "test")}
+    chosen = {"train": [], "test": []}
+    for label in classes:
+        if sources["train"] is sources["test"]:  # one pool: one draw, split in two
+            drawn = _draw(sources["train"].y_N, label, train // 2 + test // 2, rng, dataset["name"])
+            chosen["train"] += drawn[: train // 2]
+            chosen["test"] += drawn[train // 2 :]
+        else:
+            chosen["train"] += _draw(sources["train"].y_N, label, train // 2, rng, dataset["name"])
+            chosen["test"] += _draw(sources["test"].y_N, label, test // 2, rng, dataset["name"])
+    parts = {}
+    for which in ("train", "test"):
+        index = rng.permutation(np.array(chosen[which]))
+        x = standardize_per_example(sources[which].x_NxD[index].astype(np.float64)).astype(np.float32)
+        parts[which] = (x, np.where(sources[which].y_N[index] == classes[0], 1.0, -1.0).astype(np.float32))
+    return TwoClass(*parts["train"], *parts["test"])
 
 
 def mnist_digits(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

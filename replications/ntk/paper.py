@@ -34,6 +34,8 @@ EXPECTED = {
     ),
     "weight_slope": Expected(-0.5, "Lee et al. 2019 Thm 2.1: ||theta_t - theta_0|| / ||theta_0|| = O(n^-1/2)"),
     "kernel_slope": Expected(-1.0, "Dyer & Gur-Ari 2020: ||Theta_t - Theta_0||_F = O(1/n) (smooth activations)"),
+    # ReLU is piecewise linear: the O(1/n) argument needs smoothness (Aitken & Gur-Ari 2020); Lee et al.'s bound.
+    "kernel_slope_relu": Expected(None, "Lee et al. 2019 Thm 2.1: O(n^-1/2) at most; O(1/n) proven for smooth ones"),
     # Lee et al. 2019 Thm 2.1 bounds sup_t ||f_t - f_t^lin|| by O(n^-1/2); no source gives the rate.
     "gap_slope": Expected(None, "Lee et al. 2019 Thm 2.1 gives only the bound O(n^-1/2)"),
 }

@@ -24,6 +24,7 @@ GRAPH = Graph(
                 "pca_eigenvalues": "pca_eigenvalues.csv",
                 "pca_components": "pca_components.csv",
                 "pca_training": "pca_training.csv",
+                "pca_kernel_motion": "pca_kernel_motion.csv",
             },
         ),
         "relchange": Compute("experiments:relchange", {"relchange": "relchange.csv"}),
@@ -39,10 +40,20 @@ GRAPH = Graph(
     figures={
         "fig1_kernel": Figure("fig1_kernel:draw", ("kernels", "kernel_limit")),
         "fig2_function": Figure("fig2_function:draw", ("functions", "function_limit", "function_points")),
-        "fig3_pca": Figure("fig3_pca:draw", ("pca_eigenvalues", "pca_components", "pca_training")),
+        "fig3_pca": Figure("fig3_pca:draw", ("pca_eigenvalues", "pca_components", "pca_training", "pca_kernel_motion")),
         "fig_relchange": Figure("fig_relchange:draw", ("relchange",)),
         "fig_linear": Figure("fig_linear:draw", ("linear_curves", "linear_outputs", "linear_gaps")),
     },
-    claims=("kernels", "kernel_limit", "functions", "function_limit", "pca_eigenvalues", "relchange", "linear_gaps"),
+    claims=(
+        "kernels",
+        "kernel_limit",
+        "functions",
+        "function_limit",
+        "pca_eigenvalues",
+        "pca_training",
+        "pca_kernel_motion",
+        "relchange",
+        "linear_gaps",
+    ),
 )
 TASKS = GRAPH.tasks()
