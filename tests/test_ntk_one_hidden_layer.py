@@ -10,7 +10,11 @@ from replications.core import nets
 from replications.core.training import train_full_batch
 from replications.ntk import one_hidden_layer as ohl
 
-NET = {"width": 48, "weight_var": 2.0, "bias_var": 0.1}
+WIDTH = 48
+
+
+def _scales(parametrization="ntk"):
+    return ohl.layer_scales(20, WIDTH, parametrization=parametrization, weight_var=2.0, bias_var=0.1)
 
 
 def _data(n=12, m=5, d=20, seed=0):
@@ -20,7 +24,7 @@ def _data(n=12, m=5, d=20, seed=0):
 
 
 def _general(parametrization, activation):
-    sizes = (20, NET["width"], 1)
+    sizes = (20, WIDTH, 1)
     scales = nets.layer_scales(sizes, parametrization=parametrization, weight_var=2.0, bias_var=0.1)
     apply = lambda p, x: nets.apply_mlp(p, x, scales, activation=activation)  # noqa: E731
     return sizes, scales, apply
@@ -31,7 +35,7 @@ def _general(parametrization, activation):
 def test_kernels_at_init_match_the_general_empirical_ntk(parametrization, activation):
     x, _, x_test = _data()
     key = jax.random.PRNGKey(3)
-    net, state = ohl.init(key, jnp.asarray(x), jnp.asarray(x_test), parametrization=parametrization, **NET)
+    net, state = ohl.init(key, jnp.asarray(x), jnp.asarray(x_test), width=WIDTH, scales=_scales(parametrization))
     sizes, scales, _ = _general(parametrization, activation)
     params = nets.init_mlp(key, sizes, scales)
     ntk, nngp = ohl.kernels(net, state, activation)
@@ -51,8 +55,8 @@ def test_span_training_equals_plain_gradient_descent(parametrization):
     x, y, x_test = _data()
     key, lr, steps = jax.random.PRNGKey(5), 0.3 if parametrization == "ntk" else 0.05, 40
     loss_R, f_RxM = ohl.trajectory(
-        key, x, y, x_test, parametrization=parametrization, activation="erf", learning_rate=lr, steps=steps,
-        record_every=10, **NET,
+        key, x, y, x_test, width=WIDTH, scales=_scales(parametrization), activation="erf", learning_rate=lr,
+        steps=steps, record_every=10,
     )  # fmt: skip
     sizes, scales, apply = _general(parametrization, "erf")
     run = train_full_batch(
@@ -66,19 +70,19 @@ def test_span_training_equals_plain_gradient_descent(parametrization):
 def test_training_stops_at_the_tolerance_or_the_step_cap():
     x, y, x_test = _data()
     run = ohl.train_to_convergence(
-        jax.random.PRNGKey(1), x, y, x_test, parametrization="ntk", activation="relu", learning_rate=0.5,
-        tolerance=1e-3, max_steps=20_000, **NET,
+        jax.random.PRNGKey(1), x, y, x_test, width=WIDTH, scales=_scales(), activation="relu", learning_rate=0.5,
+        tolerance=1e-3, max_steps=20_000,
     )  # fmt: skip
     assert run.loss_end <= 1e-3 * run.loss_start
     steps = int(run.steps)
     loss_R, _ = ohl.trajectory(
-        jax.random.PRNGKey(1), x, y, x_test, parametrization="ntk", activation="relu", learning_rate=0.5,
-        steps=steps - 1, record_every=steps - 1, **NET,
+        jax.random.PRNGKey(1), x, y, x_test, width=WIDTH, scales=_scales(), activation="relu", learning_rate=0.5,
+        steps=steps - 1, record_every=steps - 1,
     )  # fmt: skip
     assert loss_R[-1] > 1e-3 * run.loss_start  # it stopped at the first step below the tolerance
     capped = ohl.train_to_convergence(
-        jax.random.PRNGKey(1), x, y, x_test, parametrization="ntk", activation="relu", learning_rate=0.5,
-        tolerance=1e-3, max_steps=7, **NET,
+        jax.random.PRNGKey(1), x, y, x_test, width=WIDTH, scales=_scales(), activation="relu", learning_rate=0.5,
+        tolerance=1e-3, max_steps=7,
     )  # fmt: skip
     assert int(capped.steps) == 7 and capped.loss_end > 1e-3 * capped.loss_start
 
@@ -87,8 +91,8 @@ def test_weight_change_is_the_norm_of_the_moved_parameters():
     x, y, x_test = _data()
     key = jax.random.PRNGKey(2)
     run = ohl.train_to_convergence(
-        key, x, y, x_test, parametrization="ntk", activation="erf", learning_rate=0.5, tolerance=0.0,
-        max_steps=25, **NET,
+        key, x, y, x_test, width=WIDTH, scales=_scales(), activation="erf", learning_rate=0.5, tolerance=0.0,
+        max_steps=25,
     )  # fmt: skip
     sizes, scales, apply = _general("ntk", "erf")
     params0 = nets.init_mlp(key, sizes, scales)
@@ -122,10 +126,21 @@ def test_linear_model_outputs_equal_gradient_descent_on_the_linearized_net():
     np.testing.assert_allclose(test, f_eval[:, len(x) :], rtol=1e-3, atol=1e-4)
 
 
+def test_initial_ntk_is_the_trained_nets_theta_hat_0():
+    x, y, x_test = _data()
+    key = jax.random.PRNGKey(6)
+    run = ohl.train_to_convergence(
+        key, x, y, x_test, width=WIDTH, scales=_scales("standard"), activation="relu", learning_rate=0.01,
+        tolerance=0.5, max_steps=3,
+    )  # fmt: skip
+    theta0 = ohl.initial_ntk(key, x, width=WIDTH, activation="relu", scales=_scales("standard"))
+    np.testing.assert_allclose(theta0, run.ntk0_NxN, rtol=1e-5)
+
+
 def test_trajectory_rejects_a_record_interval_that_does_not_divide_the_steps():
     x, y, x_test = _data()
     with pytest.raises(ValueError, match="multiple of record_every"):
         ohl.trajectory(
-            jax.random.PRNGKey(0), x, y, x_test, parametrization="ntk", activation="erf", learning_rate=0.1,
-            steps=10, record_every=3, **NET,
+            jax.random.PRNGKey(0), x, y, x_test, width=WIDTH, scales=_scales(), activation="erf", learning_rate=0.1,
+            steps=10, record_every=3,
         )  # fmt: skip

@@ -253,30 +253,30 @@ def _lee_data(config: Mapping[str, Any], test: int):
     return two_class_subset(config["dataset"], config["classes"], config["train_points"], test, config["seed"])
 
 
-def _lee_net(config: Mapping[str, Any], width: int, parametrization: str, activation: str) -> dict[str, Any]:
-    return {"width": width, "parametrization": parametrization, "activation": activation} | {
-        k: config[k] for k in ("weight_var", "bias_var")
-    }
+def _lee_net(config: Mapping[str, Any], data, width: int, parametrization: str, activation: str) -> dict[str, Any]:
+    """The keyword arguments of `one_hidden_layer.train_to_convergence` for one net on `data`."""
+    scales = one_hidden_layer.layer_scales(
+        data.x_train_NxD.shape[1],
+        width,
+        parametrization=parametrization,
+        weight_var=config["weight_var"],
+        bias_var=config["bias_var"],
+    )
+    return {"width": width, "activation": activation, "scales": scales}
 
 
-def _learning_rates(config, keys, data, net: Mapping[str, Any]) -> np.ndarray:
+def _learning_rates(config, keys, data, parametrization: str, net: Mapping[str, Any]) -> np.ndarray:
     """Per seed: Lee et al.'s fixed rate in the NTK parametrization; in the standard one, whose tangent kernel grows
     with width, `standard_lr_fraction` of each net's own eta_critical (from its Theta_hat_0)."""
-    if net["parametrization"] == "ntk":
+    if parametrization == "ntk":
         return np.full(len(keys), config["learning_rate"], np.float32)
-    x, x_test = jnp.asarray(data.x_train_NxD), jnp.asarray(data.x_test_MxD)
-    kernel = jax.jit(
-        jax.vmap(lambda key: one_hidden_layer.kernels(*one_hidden_layer.init(key, x, x_test, **{
-            k: v for k, v in net.items() if k != "activation"}), net["activation"])[0])
-    )  # fmt: skip
-    return np.array(
-        [config["standard_lr_fraction"] * critical_learning_rate(t) for t in np.asarray(kernel(keys))], np.float32
-    )
+    ntk0 = jax.vmap(lambda key: one_hidden_layer.initial_ntk(key, data.x_train_NxD, **net))(keys)
+    return np.array([config["standard_lr_fraction"] * critical_learning_rate(t) for t in np.asarray(ntk0)], np.float32)
 
 
-def _converged(config, keys, data, net: Mapping[str, Any]) -> one_hidden_layer.Run:
+def _converged(config, keys, data, parametrization: str, net: Mapping[str, Any]) -> one_hidden_layer.Run:
     """The nets of `keys` trained to convergence (`one_hidden_layer.train_to_convergence`), vmapped over seeds."""
-    rates = _learning_rates(config, keys, data, net)
+    rates = _learning_rates(config, keys, data, parametrization, net)
     train = functools.partial(
         one_hidden_layer.train_to_convergence,
         x_NxD=data.x_train_NxD,
@@ -304,7 +304,8 @@ def relchange(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
         config["activations"], config["parametrizations"], config["widths"]
     ):
         keys = _keys(config["seed"], width, config["seeds"])
-        run, rates = _converged(config, keys, data, _lee_net(config, width, parametrization, activation))
+        net = _lee_net(config, data, width, parametrization, activation)
+        run, rates = _converged(config, keys, data, parametrization, net)
         scalars = ("steps", "loss_start", "loss_end", "diverged", *CHANGES)
         for seed_index, values in enumerate(zip(*(np.asarray(getattr(run, f)).tolist() for f in scalars), strict=True)):
             rows.append(
@@ -339,8 +340,8 @@ def linear(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     curves, point_rows, gaps = [], [], []
     for width in config["widths"]:
         keys = _keys(config["seed"], width, config["seeds"])
-        net = _lee_net(config, width, "ntk", config["activation"])
-        run, _ = _converged(config, keys, data, net)
+        net = _lee_net(config, data, width, "ntk", config["activation"])
+        run, _ = _converged(config, keys, data, "ntk", net)
         arrays = {field: np.asarray(value, np.float64) for field, value in run._asdict().items()}
         for seed_index in range(config["seeds"]):
             take = lambda field, i=seed_index, arrays=arrays: arrays[field][i]  # noqa: E731

@@ -82,22 +82,23 @@ class Run(NamedTuple):
     ntk0_test_MxN: jax.Array
 
 
-def init(
-    key: jax.Array,
-    x_NxD: jax.Array,
-    x_test_MxD: jax.Array,
-    *,
-    width: int,
-    parametrization: str,
-    weight_var: float,
-    bias_var: float,
-) -> tuple[Net, State]:
-    """The net `nets.init_mlp` draws from `key` for sizes (d, width, 1), and its initial State."""
-    sizes = (x_NxD.shape[1], width, 1)
+def layer_scales(
+    input_dim: int, width: int, *, parametrization: str, weight_var: float, bias_var: float
+) -> tuple[nets.LayerScale, nets.LayerScale]:
+    """The two `nets.LayerScale`s of a (d, width, 1) net, as float32 arrays: passed traced, so one compiled program
+    serves both parametrizations."""
+    sizes = (input_dim, width, 1)
     scales = nets.layer_scales(sizes, parametrization=parametrization, weight_var=weight_var, bias_var=bias_var)
-    params = nets.init_mlp(key, sizes, scales)
+    return jax.tree.map(jnp.float32, scales)
+
+
+def init(
+    key: jax.Array, x_NxD: jax.Array, x_test_MxD: jax.Array, *, width: int, scales: tuple[nets.LayerScale, ...]
+) -> tuple[Net, State]:
+    """The net `nets.init_mlp` draws from `key` for sizes (d, width, 1) and `scales`, and its initial State."""
+    params = nets.init_mlp(key, (x_NxD.shape[1], width, 1), scales)
     first, readout = scales
-    m0, beta0, m1, beta1 = (jnp.float32(s) for s in (first[1], first[3], readout[1], readout[3]))
+    m0, beta0, m1, beta1 = (jnp.asarray(s, jnp.float32) for s in (first[1], first[3], readout[1], readout[3]))
     W0 = params[0]["W"]
     net = Net(
         m0 * (x_NxD @ W0),
@@ -165,7 +166,16 @@ def test_outputs(net: Net, state: State, activation: str) -> jax.Array:
     return output(net, state, hidden(net, state, test=True), phi)
 
 
-@functools.partial(jax.jit, static_argnames=("width", "parametrization", "activation", "max_steps"))
+@functools.partial(jax.jit, static_argnames=("width", "activation"))
+def initial_ntk(
+    key: jax.Array, x_NxD: ArrayLike, *, width: int, activation: str, scales: tuple[nets.LayerScale, ...]
+) -> jax.Array:
+    """Theta_hat_0 on the training inputs of the net `train_to_convergence` draws from `key`."""
+    x = jnp.asarray(x_NxD, jnp.float32)
+    return kernels(*init(key, x, x[:1], width=width, scales=scales), activation)[0]
+
+
+@functools.partial(jax.jit, static_argnames=("width", "activation", "max_steps"))
 def train_to_convergence(
     key: jax.Array,
     x_NxD: ArrayLike,
@@ -173,10 +183,8 @@ def train_to_convergence(
     x_test_MxD: ArrayLike,
     *,
     width: int,
-    parametrization: str,
     activation: str,
-    weight_var: ArrayLike,
-    bias_var: ArrayLike,
+    scales: tuple[nets.LayerScale, ...],
     learning_rate: ArrayLike,
     tolerance: ArrayLike,
     max_steps: int,
@@ -184,9 +192,7 @@ def train_to_convergence(
     """Initialize a net from `key` and run gradient descent at `learning_rate` until L <= tolerance x L(0) or
     `max_steps` steps, whichever comes first (vmapped over keys, each net stops at its own step)."""
     x, y, x_test = (jnp.asarray(a, jnp.float32) for a in (x_NxD, y_N, x_test_MxD))
-    net, state0 = init(
-        key, x, x_test, width=width, parametrization=parametrization, weight_var=weight_var, bias_var=bias_var
-    )
+    net, state0 = init(key, x, x_test, width=width, scales=scales)
     phi = activations.activation(activation, differentiable=True).phi
 
     def with_loss(state: State) -> tuple[State, jax.Array, jax.Array]:
@@ -226,7 +232,7 @@ def train_to_convergence(
     )
 
 
-@functools.partial(jax.jit, static_argnames=("width", "parametrization", "activation", "steps", "record_every"))
+@functools.partial(jax.jit, static_argnames=("width", "activation", "steps", "record_every"))
 def trajectory(
     key: jax.Array,
     x_NxD: ArrayLike,
@@ -234,10 +240,8 @@ def trajectory(
     x_test_MxD: ArrayLike,
     *,
     width: int,
-    parametrization: str,
     activation: str,
-    weight_var: ArrayLike,
-    bias_var: ArrayLike,
+    scales: tuple[nets.LayerScale, ...],
     learning_rate: ArrayLike,
     steps: int,
     record_every: int,
@@ -247,9 +251,7 @@ def trajectory(
     if steps % record_every:
         raise ValueError(f"steps ({steps}) must be a multiple of record_every ({record_every})")
     x, y, x_test = (jnp.asarray(a, jnp.float32) for a in (x_NxD, y_N, x_test_MxD))
-    net, state = init(
-        key, x, x_test, width=width, parametrization=parametrization, weight_var=weight_var, bias_var=bias_var
-    )
+    net, state = init(key, x, x_test, width=width, scales=scales)
 
     def record(state):
         return loss(net, state, y, activation), test_outputs(net, state, activation)
