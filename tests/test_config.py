@@ -64,6 +64,13 @@ def _merge(base, overrides):
         (("meanfield", "mmn_radial", "delta"), 1.0, r"meanfield\.mmn_radial\.delta.*exclusiveMaximum"),
         (("meanfield", "cb_particles", "particles"), [], r"meanfield\.cb_particles\.particles.*minItems 1"),
         (("meanfield", "mmn_radial", "sgd_steps"), 1001, r"meanfield\.mmn_radial\.sgd_steps: 1001 is not a multiple"),
+        (
+            ("meanfield", "ss_fluctuations", "knots"),
+            [-0.5, 1.5],
+            r"meanfield\.ss_fluctuations\.knots\[0\].*exclusiveMin",
+        ),
+        (("meanfield", "ss_fluctuations", "seeds"), 1, r"meanfield\.ss_fluctuations\.seeds.*minimum 2"),
+        (("meanfield", "rv_scaling", "train_points"), 1024, r"meanfield\.rv_scaling.*'train_points' was unexpected"),
         (("mup", "transfer", "momentum"), 1.0, r"mup\.transfer\.momentum.*exclusiveMaximum"),
         (("mup", "depth", "depths"), [8], r"mup\.depth\.depths.*minItems 2"),
         (("mup", "data", "mnist1d_samples"), 1005, r"mup\.data\.mnist1d_samples.*multipleOf"),

@@ -179,7 +179,11 @@ def test_task_writes_tidy_tables(tmp_path):
     radii, risk = read_table(outputs["mmn_radii"]), read_table(outputs["mmn_risk"])
     assert list(radii.columns) == ["source", "time", "seed", "radius"]
     assert list(risk.columns) == ["source", "time", "seed", "risk"]
-    assert len(radii) == 5 * (20 + 3) and len(risk) == 2 * 5
+    assert len(radii) == 5 * (20 + 3 + 3) and len(risk) == 3 * 5
+    assert set(risk["source"]) == {"sgd", "pde", "pde_d_infinity"}
+    pde = risk[risk["source"] == "pde"]["risk"].to_numpy()
+    paper = risk[risk["source"] == "pde_d_infinity"]["risk"].to_numpy()
+    assert not np.allclose(pde, paper)  # the two kernels differ by O(1/d)
     np.testing.assert_allclose(np.sort(risk["time"].unique()), 1e-4 * 100 * np.arange(5))
     assert np.all(np.isfinite(risk["risk"])) and np.all(radii["radius"] > 0)
     assert radii.attrs["provenance"]["config"]["units"] == 20

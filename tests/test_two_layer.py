@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from replications.core.provenance import read_table
 from replications.core.two_layer import (
     TwoLayer,
     apply_two_layer,
@@ -15,7 +16,7 @@ from replications.core.two_layer import (
     two_layer_ntk,
     unit_movement,
 )
-from replications.meanfield import measures
+from replications.meanfield import measures, particles
 
 RNG = np.random.default_rng(0)
 X_6x3 = RNG.normal(size=(6, 3)).astype(np.float32)
@@ -85,11 +86,24 @@ def test_measures_on_known_tables():
         | {"unit_movement": np.r_[widths**-0.5, np.full(4, 0.6)], "kernel_change": np.r_[widths**-1.0, np.ones(4)]}
     )
     slopes = {name: estimate.value for name, estimate in measures.contrast_slopes(changes).items()}
-    assert slopes == pytest.approx({"ntk": -0.5, "mf": 0.0, "kernel_ntk": -1.0}, abs=1e-9)
+    assert slopes == pytest.approx({"ntk": -0.5, "mf": 0.0, "kernel_ntk": -1.0, "kernel_mf": 0.0}, abs=1e-9)
     losses = pd.DataFrame(
         {"particles": 100, "seed": np.repeat([0, 1, 2, 3], 2), "time": [0, 9] * 4}
         | {"loss": [1.0, 1e-4, 2.0, 1e-2, 1.0, 1e-5, 0.5, 1e-4]}
     )
     assert measures.global_min_fraction(losses).value == pytest.approx(0.75)
-    rv = pd.DataFrame({"units": [8, 16, 32], "seed": 0, "train_loss": [0.8, 0.4, 0.2]})
+    rv = pd.DataFrame({"units": [8, 16, 32], "seed": 0, "train_loss": [0.8, 0.4, 0.2], "test_loss": [0.4, 0.1, 0.025]})
     assert measures.loss_slope(rv).value == pytest.approx(-1.0)
+    assert measures.loss_slope(rv, "test_loss").value == pytest.approx(-2.0)
+
+
+def test_rv_scaling_trains_online_on_fresh_samples(tmp_path):
+    """Rotskoff & Vanden-Eijnden's task: one-pass SGD sees more samples than any width has parameters, and reports a
+    training (recent batch) loss and a held-out test loss for every width and seed."""
+    config = {"seed": 0, "profile": "test", "dimension": 3, "batch": 16, "window": 5, "test_points": 64}
+    config |= {"units": [4, 8], "seeds": 2, "eta": 0.5, "steps": 40}
+    particles.rv_scaling(config, {"rv_losses": tmp_path / "rv.csv"})
+    rows = read_table(tmp_path / "rv.csv")
+    assert len(rows) == 4 and set(rows["units"]) == {4, 8}
+    assert (rows["samples_seen"] > rows["parameters"]).all() and not rows["diverged"].any()
+    assert (rows[["train_loss", "test_loss"]] > 0).all().all()

@@ -50,6 +50,8 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
         widths = np.sort(changes["width"].unique()).astype(float)
         ntk_means = changes[changes["scaling"] == "ntk"].groupby("width")[column].mean().to_numpy()
         ax.plot(widths, ntk_means[0] * np.sqrt(widths[0] / widths), "k:", lw=1.2, label="$\\propto N^{-1/2}$")
+        if column == "kernel_change":  # Dyer & Gur-Ari's O(1/N) beside Lee et al.'s O(N^-1/2) bound
+            ax.plot(widths, ntk_means[0] * widths[0] / widths, "k-.", lw=0.9, label="$\\propto N^{-1}$")
         width_log_axes(ax, "width $N$")
         ax.legend(fontsize="x-small")
     ax_move.set_ylabel("mean$_i\\, \\|\\theta_{i,T} - \\theta_{i,0}\\|$")

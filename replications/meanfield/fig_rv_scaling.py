@@ -1,7 +1,8 @@
 """Rotskoff & Vanden-Eijnden 2018: the error of a mean-field net after long training falls as 1/n.
 
-Training and test loss at the end of training against the number of units n on log-log axes, each seed a dot and
-the mean a line, with an n^(-1) reference line (claim meanfield.rv.loss_slope).
+Training loss (one-pass SGD on fresh batches: the mean batch loss over the last steps) and held-out test loss at the
+end of training against the number of units n on log-log axes, each seed a dot and the mean a line, with an n^(-1)
+reference line (claims meanfield.rv.loss_slope on the training loss, meanfield.rv.loss_slope_band on the test loss).
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     ax.set_yscale("log")
     ax.set_xlabel("units $n$")
     ax.set_ylabel("loss $\\frac{1}{2}\\,$mean$(f - y)^2$ at the end")
+    ax.text(
+        0.02, 0.03, f"one-pass SGD, batch {config['batch']}, {config['seeds']} seeds; at most "
+        f"{losses['parameters'].max()} parameters, {losses['samples_seen'].iloc[0]:,} samples seen",
+        transform=ax.transAxes, fontsize="x-small",
+    )  # fmt: skip
     ax.set_title(
         f"ReLU units, mean-field scaling, $t$ = {config['eta'] * config['steps']:g}; 3-spin target on "
         f"$S^{{{config['dimension'] - 1}}}$",

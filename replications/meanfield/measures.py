@@ -13,6 +13,7 @@ from replications.core.claims import Estimate
 from replications.core.stats import bootstrap_interval, mean_loglog_slope_estimate, t_interval, wilson_interval
 from replications.meanfield.lazy import test_loss_ratio
 from replications.meanfield.mmn import risk_gap, w1_ratio
+from replications.meanfield.ss import clt_ratio, deviations_at, std_slope
 
 
 def loss_slope(losses: pd.DataFrame, column: str = "train_loss") -> Estimate:
@@ -31,13 +32,35 @@ def global_min_fraction(losses: pd.DataFrame, threshold: float = 1e-3) -> Estima
 
 
 def contrast_slopes(changes: pd.DataFrame) -> dict[str, Estimate]:
-    """Slopes against N of the per-unit movement under each scaling, and of the NTK change under the NTK scaling."""
+    """Slopes against N of the per-unit movement and of the relative change of the tangent kernel, under each
+    scaling."""
     ntk, mf = changes[changes["scaling"] == "ntk"], changes[changes["scaling"] == "mean field"]
     return {
         "ntk": mean_loglog_slope_estimate(ntk, "unit_movement", by="width"),
         "mf": mean_loglog_slope_estimate(mf, "unit_movement", by="width"),
         "kernel_ntk": mean_loglog_slope_estimate(ntk, "kernel_change", by="width"),
+        "kernel_mf": mean_loglog_slope_estimate(mf, "kernel_change", by="width"),
     }
+
+
+def ss_fluctuation_slope(deviations: pd.DataFrame) -> Estimate:
+    """Sirignano & Spiliopoulos: `ss.std_slope` of R_N(t*) - R_inf(t*) against N, with the BCa bootstrap over the
+    seeds (each N's seeds resampled independently: different N share no seed)."""
+    risk = deviations_at(deviations, "risk")
+    units, samples = list(risk), list(risk.values())
+    return Estimate(
+        std_slope(units, *samples), bootstrap_interval(lambda *s: std_slope(units, *s), samples), len(samples[0])
+    )
+
+
+def ss_clt_ratio(deviations: pd.DataFrame) -> Estimate:
+    """`ss.clt_ratio` of R_N(t*) - R_inf(t*), with the BCa bootstrap over the seeds at the two N."""
+    risk = deviations_at(deviations, "risk")
+    units = list(risk)
+    samples = [risk[min(units)], risk[max(units)]]
+    return Estimate(
+        clt_ratio(units, *samples), bootstrap_interval(lambda *s: clt_ratio(units, *s), samples), len(samples[0])
+    )
 
 
 def lazy_ratio(test_losses: pd.DataFrame) -> Estimate:
@@ -52,7 +75,8 @@ def mmn_w1(radii: pd.DataFrame) -> Estimate:
     fixed: they discretize the deterministic limit)."""
     end = radii["time"].max()
     sgd_end = radii[(radii["source"] == "sgd") & (radii["time"] == end)]
-    rest = radii.drop(sgd_end.index)
+    # all that w1_ratio reads besides them: the finite-d PDE's particles at the first and the last time
+    rest = radii[(radii["source"] == "pde") & radii["time"].isin([radii["time"].min(), end])]
 
     def ratio(units: np.ndarray) -> float:
         return w1_ratio(pd.concat([rest, sgd_end.iloc[units]]))

@@ -26,7 +26,7 @@ odd moments 0, so Psi depends on r = ||w|| only, Psi(w; rho) = psi(r; rhobar) wi
 
 and the velocity -2 grad_w Psi = -2 psi'(r) w / r is radial: each ||w|| moves by dr/dt = -2 d_r psi(r; rhobar_t),
 i.e. d_t rhobar = 2 d_r(rhobar d_r psi). As d -> infinity, m_k -> 0 for k > 0 and u_d -> u(r,r') =
-(1/2) sum_y q(a_y r) q(a_y r') (the paper's form, c -> 0). We keep the finite-d u_d by default: it is the exact
+(1/2) sum_y q(a_y r) q(a_y r') (the paper's form, c -> 0). We solve both; the finite-d u_d is the exact
 N -> infinity, eps -> 0 limit of the SGD at the simulated d (its correction to u is O(1/d), from k = 2; the k = 1
 term, which would be O(1/sqrt d), averages out by symmetry). The PDE is solved by a particle scheme: M radii
 placed at the quantiles of the initial law follow dr_j/dt = -2 d_r psi(r_j; (1/M) sum_l delta_{r_l}) by RK4; for a
@@ -79,7 +79,6 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "records": 40,  # equally spaced record times after t = 0
     "pde_particles": 2000,
     "pde_dt": 0.05,  # RK4 step: 0.05 and 0.005 agree to 1e-4 in R
-    "pde_finite_dimension": True,  # u_d (overlaps of R^d) rather than the d -> infinity form
 }
 SMOKE_CONFIG: dict[str, Any] = DEFAULT_CONFIG | {
     "units": 200,
@@ -193,8 +192,10 @@ class Radial(NamedTuple):
     weights_K: np.ndarray | jax.Array
 
 
-def radial_problem(config: Mapping[str, Any]) -> Radial:
-    dimension = config["dimension"] if config["pde_finite_dimension"] else None
+def radial_problem(config: Mapping[str, Any], *, finite_dimension: bool = True) -> Radial:
+    """The finite-d PDE (kernel u_d, the exact limit of SGD at the simulated d) or, with finite_dimension=False,
+    the paper's d -> infinity form (kernel u)."""
+    dimension = config["dimension"] if finite_dimension else None
     moments_K = overlap_moments(dimension, PDE_ORDER)
     return Radial(activation_of(config), class_scales(config["delta"]), np.sqrt(moments_K / 2))
 
@@ -344,22 +345,29 @@ def mmn_radial(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
         ).reshape(config["seeds"], records + 1)
     radii_SxRxN = np.linalg.norm(W_SxRxNxD, axis=3)
 
-    problem = radial_problem(config)
     r0_M = initial_radii(config["init_scale"], d, config["pde_particles"])
-    r_RxM = solve_radial_pde(problem, r0_M, interval=interval, records=records, dt=config["pde_dt"])
-    with jax.enable_x64(True):
-        pde_risk_R = np.asarray(jax.jit(jax.vmap(lambda r: radial_risk(problem, r)))(jnp.asarray(r_RxM)))
+    pdes = {}  # source -> (particles r_RxM, risk R_R); the risk of each form under its own kernel
+    for source, finite in (("pde", True), ("pde_d_infinity", False)):
+        problem = radial_problem(config, finite_dimension=finite)
+        r_RxM = solve_radial_pde(problem, r0_M, interval=interval, records=records, dt=config["pde_dt"])
+        with jax.enable_x64(True):
+            pdes[source] = r_RxM, np.asarray(jax.jit(jax.vmap(lambda r, p=problem: radial_risk(p, r)))(r_RxM))
 
     radii = [
         pd.DataFrame({"source": "sgd", "time": times_R[t], "seed": s, "radius": radii_SxRxN[s, t]})
         for s in range(config["seeds"])
         for t in range(records + 1)
     ] + [
-        pd.DataFrame({"source": "pde", "time": times_R[t], "seed": -1, "radius": r_RxM[t]}) for t in range(records + 1)
+        pd.DataFrame({"source": source, "time": times_R[t], "seed": -1, "radius": r_RxM[t]})
+        for source, (r_RxM, _) in pdes.items()
+        for t in range(records + 1)
     ]
     risk = [
         pd.DataFrame({"source": "sgd", "time": times_R, "seed": s, "risk": risk_SxR[s]}) for s in range(config["seeds"])
-    ] + [pd.DataFrame({"source": "pde", "time": times_R, "seed": -1, "risk": pde_risk_R})]
+    ] + [
+        pd.DataFrame({"source": source, "time": times_R, "seed": -1, "risk": risk_R})
+        for source, (_, risk_R) in pdes.items()
+    ]
     write_results(outputs["mmn_radii"], pd.concat(radii, ignore_index=True), config)
     write_results(outputs["mmn_risk"], pd.concat(risk, ignore_index=True), config)
 

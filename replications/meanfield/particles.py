@@ -133,30 +133,55 @@ def _mean_field_init(key: jax.Array, n: int, dim: int) -> TwoLayer:
     )
 
 
-def rv_scaling(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
-    """Nets of n ReLU units in the mean-field scaling (gamma = 1) trained by full-batch GD to time eta x steps on
-    `train_points` points of the sphere S^(dim - 1) labelled by a spherical 3-spin target; the training loss and the
-    test loss on `test_points` fresh points at the end, for every n in `units` and every seed."""
-    dim, eta, steps = config["dimension"], config["eta"], config["steps"]
-    rows = []
-    for seed in range(config["seeds"]):
-        k_target, k_train, k_test, k_init = jax.random.split(
-            jax.random.fold_in(jax.random.PRNGKey(config["seed"]), seed), 4
+def _online_sgd(
+    params: TwoLayer, J_DxDxD: jax.Array, key: jax.Array, *, step_size: float, steps: int, batch: int, window: int
+) -> tuple[TwoLayer, jax.Array]:
+    """One-pass SGD on L = (1/2) E (f - f*)^2: each step a fresh batch of `batch` points of the sphere, so no
+    point is seen twice and no net can interpolate. Returns the final net and the mean batch loss over the last
+    `window` steps (an unbiased estimate of the population loss of those iterates: the training loss)."""
+    dim = J_DxDxD.shape[0]
+
+    def loss_fn(p: TwoLayer, x_BxD: jax.Array) -> jax.Array:
+        return 0.5 * jnp.mean(
+            (apply_two_layer(p, x_BxD, gamma=1.0, activation="relu") - _three_spin(J_DxDxD, x_BxD)) ** 2
         )
-        J = spherical_3spin(k_target, dim)
-        x, x_test = _sphere(k_train, config["train_points"], dim), _sphere(k_test, config["test_points"], dim)
-        y, y_test = _three_spin(J, x), _three_spin(J, x_test)
-        for n in config["units"]:
-            params = _mean_field_init(jax.random.fold_in(k_init, n), n, dim)
-            run = train_two_layer(
-                params, x, y, gamma=1.0, activation="relu", step_size=learning_rate(eta, n, 1.0), steps=steps,
-                record_every=steps,
-            )  # fmt: skip
-            f_test = apply_two_layer(run.params, x_test, gamma=1.0, activation="relu")
+
+    def step(p: TwoLayer, k: jax.Array) -> tuple[TwoLayer, jax.Array]:
+        loss, grads = jax.value_and_grad(loss_fn)(p, _sphere(k, batch, dim))
+        return jax.tree.map(lambda v, g: v - step_size * g, p, grads), loss
+
+    params, loss_K = jax.lax.scan(step, params, jax.random.split(key, steps))
+    return params, jnp.mean(loss_K[-window:])
+
+
+def rv_scaling(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
+    """Nets of n ReLU units in the mean-field scaling (gamma = 1) trained by one-pass SGD (`_online_sgd`, a fresh
+    batch of `batch` points each step, step eta n) to time eta x steps on a spherical 3-spin target on S^(dim - 1):
+    the training loss (mean batch loss over the last `window` steps) and the test loss on `test_points` held-out
+    points at the end, for every n in `units` and every seed (seeds vmapped)."""
+    dim, eta, steps, seeds = config["dimension"], config["eta"], config["steps"], config["seeds"]
+    keys = jax.vmap(lambda s: jax.random.split(jax.random.fold_in(jax.random.PRNGKey(config["seed"]), s), 4))(
+        jnp.arange(seeds)
+    )
+    J_S = jax.vmap(lambda k: spherical_3spin(k, dim))(keys[:, 0])
+    x_test_S = jax.vmap(lambda k: _sphere(k, config["test_points"], dim))(keys[:, 1])
+    y_test_S = jax.vmap(_three_spin)(J_S, x_test_S)
+    rows = []
+    for n in config["units"]:
+        params_S = jax.vmap(lambda k, n=n: _mean_field_init(jax.random.fold_in(k, n), n, dim))(keys[:, 2])
+        train = jax.jit(jax.vmap(lambda p, J, k, n=n: _online_sgd(
+            p, J, jax.random.fold_in(k, n), step_size=learning_rate(eta, n, 1.0), steps=steps,
+            batch=config["batch"], window=config["window"],
+        )))  # fmt: skip
+        params_S, train_loss_S = train(params_S, J_S, keys[:, 3])
+        f_test_S = jax.vmap(lambda p, x: apply_two_layer(p, x, gamma=1.0, activation="relu"))(params_S, x_test_S)
+        test_loss_S = 0.5 * jnp.mean((f_test_S - y_test_S) ** 2, axis=1)
+        for seed in range(seeds):
             rows.append(
-                {"units": n, "seed": seed, "time": eta * steps, "diverged": bool(run.diverged)}
-                | {"train_loss": float(run.loss_R[-1]), "test_loss": float(0.5 * jnp.mean((f_test - y_test) ** 2))}
-                | {"target_variance": float(jnp.mean(y_test**2))}
+                {"units": n, "seed": seed, "time": eta * steps, "parameters": n * (dim + 2)}
+                | {"samples_seen": steps * config["batch"], "diverged": not bool(jnp.isfinite(test_loss_S[seed]))}
+                | {"train_loss": float(train_loss_S[seed]), "test_loss": float(test_loss_S[seed])}
+                | {"target_variance": float(jnp.mean(y_test_S[seed] ** 2))}
             )
     write_results(outputs["rv_losses"], rows, config)
 
