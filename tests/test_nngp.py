@@ -7,7 +7,17 @@ import pytest
 from replications.nngp.experiments import max_relative_error
 from replications.nngp.gp_search import grid_values
 from replications.nngp.loading import load_parts, nested_train_subsets
-from replications.nngp.measures import best_nn, binned_uncertainty, critical_advantage, uncertainty_correlation
+from replications.nngp.measures import (
+    best_nn,
+    binned_uncertainty,
+    collapse_estimate,
+    collapse_fraction,
+    critical_advantage,
+    paired_cells,
+    rank_correlation_estimate,
+    uncertainty_correlation,
+    variance_scale,
+)
 from replications.nngp.phase import chi1, tanh_fixed_point
 
 
@@ -80,3 +90,55 @@ def test_max_relative_error_in_units_of_the_kernel_scale():
     exact = np.array([[2.0, 0.0], [0.0, 8.0]])
     approx = exact + np.array([[0.0, 0.04], [0.04, 0.0]])
     assert max_relative_error(approx, exact) == pytest.approx(0.01)
+
+
+def _phase_cells(method: str, accuracies: list[float], test_points: int = 10) -> pd.DataFrame:
+    correct = ["y" * round(a * test_points) + "n" * (test_points - round(a * test_points)) for a in accuracies]
+    return pd.DataFrame(
+        {
+            "activation": "tanh",
+            "depth": 50,
+            "method": method,
+            "weight_var": [0.1, 0.1, 2.0, 2.0],
+            "bias_var": [0.0, 1.0, 0.0, 1.0],
+            "chi1": [0.2, 0.3, 1.0, 1.05],
+            "test_accuracy": accuracies,
+            "correct": correct,
+        }
+    )
+
+
+def test_collapse_fraction_and_the_method_filter():
+    phase = pd.concat([_phase_cells("lattice", [0.1, 0.1, 0.9, 0.8]), _phase_cells("exact", [0.6, 0.2, 0.9, 0.9])])
+    lattice, exact = paired_cells(phase, "tanh", 50)
+    assert lattice.shape == (10, 4) and lattice.sum(axis=0).tolist() == [1, 1, 9, 8]
+    assert collapse_fraction(lattice, exact) == pytest.approx(0.25)  # only the first cell is >= 0.2 below
+    estimate = collapse_estimate(phase, "tanh", 50)
+    assert estimate.value == pytest.approx(0.25) and estimate.n == 4
+    assert critical_advantage(phase, "tanh", 50, method="lattice") == pytest.approx(0.85 - 0.1)
+    assert critical_advantage(phase, "tanh", 50, method="exact") == pytest.approx(0.9 - 0.4)
+
+
+def test_collapse_needs_the_same_grid_for_both_methods():
+    lattice, exact = _phase_cells("lattice", [0.1] * 4), _phase_cells("exact", [0.1] * 4)
+    exact["weight_var"] = exact["weight_var"] + 0.5
+    with pytest.raises(ValueError, match="grids"):
+        paired_cells(pd.concat([lattice, exact]), "tanh", 50)
+
+
+def test_variance_scale_and_rank_correlation():
+    rng = np.random.default_rng(0)
+    variance = rng.uniform(0.1, 1.0, 400)
+    points = pd.DataFrame(
+        {
+            "part": ["validation"] * 200 + ["test"] * 200,
+            "predicted_variance": variance,
+            "realized_mse": 0.3 * variance,
+        }
+    )
+    assert variance_scale(points) == pytest.approx(0.3)
+    rank = rank_correlation_estimate(points)
+    assert rank.value == pytest.approx(1.0) and rank.n == 200
+    assert uncertainty_correlation(points, 20) == pytest.approx(1.0)  # the test points only: 10 bins
+    with pytest.raises(ValueError, match="validation"):
+        variance_scale(points[points["part"] == "test"])

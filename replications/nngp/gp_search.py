@@ -38,13 +38,13 @@ def lattice_grid(config: Mapping[str, Any]) -> LatticeGrid:
 
 
 def grid_kernels(
-    activation: str, section: Mapping[str, Any], config: Mapping[str, Any], angles: int
+    activation: str, section: Mapping[str, Any], config: Mapping[str, Any], angles: int, method: str | None = None
 ) -> tuple[np.ndarray, np.ndarray, str, AngularKernels]:
-    """The (weight_var, bias_var) grid of `section` flattened to S settings, the activation's kernel method, and
-    the equal-norm kernels of every setting at `section["depths"]`."""
+    """The (weight_var, bias_var) grid of `section` flattened to S settings, the kernel method (`method`, else the
+    activation's in `kernel_method`), and the equal-norm kernels of every setting at `section["depths"]`."""
     weight_vars, bias_vars = grid_values(section["weight_vars"]), grid_values(section["bias_vars"])
     wv_S, bv_S = (a.ravel() for a in np.meshgrid(weight_vars, bias_vars, indexing="ij"))
-    method = config["kernel_method"][activation]
+    method = method or config["kernel_method"][activation]
     kernels = angular_kernels(
         activation, wv_S, bv_S, section["depths"], method=method, angles=angles, lattice_grid=lattice_grid(config)
     )

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import scipy.stats
 
 from replications.core.claims import Estimate
 from replications.core.stats import BOOTSTRAP_RESAMPLES, bootstrap_interval, normal_interval, wilson_interval
+
+KERNEL_METHODS = ("lattice", "exact")  # Fig 4's: the paper's lookup table beside the exact kernel
 
 
 def selected_gp(search: pd.DataFrame, activation: str, train_size: int) -> pd.Series:
@@ -34,11 +37,37 @@ def best_nn(runs: pd.DataFrame, **match: object) -> pd.Series:
 def binned_uncertainty(points: pd.DataFrame, points_per_bin: int) -> pd.DataFrame:
     """Test points sorted by predicted variance, in bins of `points_per_bin`: mean predicted variance and mean
     realized MSE per bin (Lee et al. Fig 3)."""
-    ordered = points.sort_values("predicted_variance").reset_index(drop=True)
+    ordered = fig3_test_points(points).sort_values("predicted_variance").reset_index(drop=True)
     bins = len(ordered) // points_per_bin
     ordered = ordered.iloc[: bins * points_per_bin]
     ordered["bin"] = np.arange(len(ordered)) // points_per_bin
     return ordered.groupby("bin")[["predicted_variance", "realized_mse"]].mean()
+
+
+def variance_scale(points: pd.DataFrame) -> float:
+    """The kernel scale s fitted on the validation points: with K -> s K the posterior mean is unchanged and the
+    predictive variance becomes s var, and if each output's error is N(0, s var) the maximum-likelihood s is
+    mean(realized MSE / predicted variance)."""
+    validation = points[points["part"] == "validation"]
+    if validation.empty:
+        raise ValueError("no validation points to fit the kernel scale on (fig3_uncertainty.split.validation)")
+    return float(np.mean(validation["realized_mse"] / validation["predicted_variance"]))
+
+
+def fig3_test_points(points: pd.DataFrame) -> pd.DataFrame:
+    """Fig 3's test points (a table without a `part` column is all test points)."""
+    return points if "part" not in points else points[points["part"] == "test"]
+
+
+def rank_correlation_estimate(points: pd.DataFrame) -> Estimate:
+    """Spearman's rank correlation of predicted variance and realized MSE over the test points themselves (no
+    bins), with the bootstrap interval over the test points."""
+    test = fig3_test_points(points)[["predicted_variance", "realized_mse"]].to_numpy()
+
+    def statistic(pairs_Nx2: np.ndarray) -> float:
+        return float(scipy.stats.spearmanr(pairs_Nx2[:, 0], pairs_Nx2[:, 1]).statistic)
+
+    return Estimate(statistic(test), bootstrap_interval(statistic, [test], resamples=1000), len(test))
 
 
 def uncertainty_correlation(points: pd.DataFrame, points_per_bin: int) -> float:
@@ -47,9 +76,17 @@ def uncertainty_correlation(points: pd.DataFrame, points_per_bin: int) -> float:
     return float(np.corrcoef(binned["predicted_variance"], binned["realized_mse"])[0, 1])
 
 
-def critical_advantage(phase: pd.DataFrame, activation: str, depth: int, near: float = 0.1, far: float = 0.5) -> float:
-    """Mean test accuracy of cells with |log chi_1| <= near minus that of cells with |log chi_1| >= far."""
+def _cells(phase: pd.DataFrame, activation: str, depth: int, method: str | None) -> pd.DataFrame:
+    """The grid cells of one activation and depth, of one kernel method (any, for a table of one method)."""
     cells = phase[(phase["activation"] == activation) & (phase["depth"] == depth)]
+    return cells if method is None else cells[cells["method"] == method]
+
+
+def critical_advantage(
+    phase: pd.DataFrame, activation: str, depth: int, near: float = 0.1, far: float = 0.5, method: str | None = None
+) -> float:
+    """Mean test accuracy of cells with |log chi_1| <= near minus that of cells with |log chi_1| >= far."""
+    cells = _cells(phase, activation, depth, method)
     log_chi = np.abs(np.log(cells["chi1"]))
     return float(cells.loc[log_chi <= near, "test_accuracy"].mean() - cells.loc[log_chi >= far, "test_accuracy"].mean())
 
@@ -89,17 +126,56 @@ def uncertainty_estimate(points: pd.DataFrame, points_per_bin: int) -> Estimate:
     """`uncertainty_correlation` with Fisher's interval for a Pearson correlation of n pairs (n = the bins):
     atanh(r) +- z / sqrt(n - 3). Resampling the test points instead would duplicate points inside the bins, which
     biases the binned correlation upwards (a bootstrap interval then misses the estimate)."""
-    bins = len(points) // points_per_bin
+    bins = len(fig3_test_points(points)) // points_per_bin
     r = uncertainty_correlation(points, points_per_bin)
     low, high = normal_interval(float(np.arctanh(r)), 1 / np.sqrt(bins - 3)) if bins > 3 else (np.nan, np.nan)
     return Estimate(r, (float(np.tanh(low)), float(np.tanh(high))) if bins > 3 else None, bins)
 
 
-def critical_estimate(phase: pd.DataFrame, activation: str, depth: int, near: float = 0.1, far: float = 0.5):
+def critical_estimate(
+    phase: pd.DataFrame, activation: str, depth: int, near: float = 0.1, far: float = 0.5, method: str | None = None
+) -> Estimate:
     """`critical_advantage` with a bootstrap over the grid cells of each group (near and far from criticality)."""
-    cells = phase[(phase["activation"] == activation) & (phase["depth"] == depth)]
+    cells = _cells(phase, activation, depth, method)
     log_chi = np.abs(np.log(cells["chi1"]))
     near_cells = cells.loc[log_chi <= near, "test_accuracy"].to_numpy()
     far_cells = cells.loc[log_chi >= far, "test_accuracy"].to_numpy()
     interval = bootstrap_interval(lambda a, b: float(a.mean() - b.mean()), [near_cells, far_cells])
-    return Estimate(critical_advantage(phase, activation, depth, near, far), interval, len(near_cells) + len(far_cells))
+    value = critical_advantage(phase, activation, depth, near, far, method)
+    return Estimate(value, interval, len(near_cells) + len(far_cells))
+
+
+def _correct_MxS(cells: pd.DataFrame) -> np.ndarray:
+    """The `correct` strings of the cells as a (test points, cells) boolean array."""
+    return np.array([np.frombuffer(c.encode(), np.uint8) == ord("y") for c in cells["correct"]]).T
+
+
+def paired_cells(phase: pd.DataFrame, activation: str, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """(lattice, exact) correctness arrays (test points, cells), the cells in the same (weight_var, bias_var)
+    order for both."""
+    key = ["weight_var", "bias_var"]
+    lattice, exact = (_cells(phase, activation, depth, m).sort_values(key) for m in ("lattice", "exact"))
+    if lattice[key].to_numpy().tolist() != exact[key].to_numpy().tolist():
+        raise ValueError(f"the lattice and exact grids of {activation}, depth {depth} differ")
+    return _correct_MxS(lattice), _correct_MxS(exact)
+
+
+def collapse_fraction(lattice_MxS: np.ndarray, exact_MxS: np.ndarray, margin: float = 0.2) -> float:
+    """Fraction of the cells where the lattice's test accuracy is at least `margin` below the exact kernel's."""
+    gap_S = lattice_MxS.mean(axis=0) - exact_MxS.mean(axis=0)
+    return float(np.mean(gap_S <= -margin + 1e-12))  # 1e-12: a gap of exactly `margin` counts despite rounding
+
+
+def collapse_estimate(phase: pd.DataFrame, activation: str, depth: int, margin: float = 0.2) -> Estimate:
+    """`collapse_fraction` over one activation's grid at one depth, with the bootstrap interval over the test points
+    (every cell's and both methods' accuracies resampled together, as the same test digits judge them all); n is
+    the number of grid cells."""
+    lattice_MxS, exact_MxS = paired_cells(phase, activation, depth)
+
+    cells = lattice_MxS.shape[1]
+
+    def statistic(both_MxS2: np.ndarray) -> float:
+        return collapse_fraction(both_MxS2[:, :cells], both_MxS2[:, cells:], margin)
+
+    interval = bootstrap_interval(statistic, [np.concatenate([lattice_MxS, exact_MxS], axis=1)])
+    return Estimate(collapse_fraction(lattice_MxS, exact_MxS, margin), interval, cells)

@@ -84,6 +84,7 @@ GRAPH = Graph(
         "fig3_uncertainty": Figure("fig3_uncertainty:draw", ("uncertainty",), WHOLE_GROUP),
         "fig4_phase": Figure("fig4_phase:draw", ("phase",), WHOLE_GROUP),
         "fig_lattice": Figure("fig_lattice:draw", ("lattice_angles", "lattice_variance", "lattice_mnist"), WHOLE_GROUP),
+        "fig_lattice_vs_exact": Figure("fig_lattice_vs_exact:draw", ("phase", "gp_search"), WHOLE_GROUP),
     },
     claims=("gp_search", "nn_search", "uncertainty", "phase", "lattice_mnist"),
     data_problems=data_problems,
