@@ -71,7 +71,8 @@ def angular_kernels(
 
     Inputs with x.x/d = 1 (d = 2 here: x = sqrt(2) (cos theta, sin theta)) pass through the same layer rules as
     `fc_kernel` (a dense layer, then `depth` times nonlinearity + dense), so F_depth(theta) equals
-    `fc_kernel(x, x', depth=depth, ...)` for any unit-variance x, x' at angle theta. float64.
+    `fc_kernel(x, x', depth=depth, ...)` for any unit-variance x, x' at angle theta (to ~1e-8 relative where the
+    Hermite series replaces the general quadrature: tests/test_kernels_hermite.py). float64.
     """
     weight_var_S = np.atleast_1d(np.asarray(weight_var_S, np.float64))
     bias_var_S = np.atleast_1d(np.asarray(bias_var_S, np.float64))

@@ -82,15 +82,19 @@ def phase(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     """Test accuracy of the NNGP over the (weight_var, bias_var) grid at several depths, by each kernel method, with
     chi_1 of each cell. `correct`: one character per test point ("y" right, "n" wrong: letters,
     so that the table reader keeps it a string), for intervals by resampling
-    the test points; `median_distance`: 1 - c = (q - K) / q at the training pairs' median angle, how near the
-    kernel is to collapse (the lattice clamps c at 0.99999)."""
+    the test points; `median_distance` and `neighbour_distance`: 1 - c = (q - K) / q at the training pairs' median
+    angle and at the median over training points of the angle to their nearest neighbour, how near the kernel is to
+    collapse (the lattice clamps c at 0.99999; a kernel classifier leans most on the nearest pairs)."""
     section = config["fig4_phase"]
     parts = load_parts(config, section["split"])
     train, test = parts["train"], parts["test"]
     at_train = angle_interpolation(input_angles(train.x_NxD), section["angles"])
     at_test = angle_interpolation(input_angles(train.x_NxD, test.x_NxD), section["angles"])
-    theta_NxN = input_angles(train.x_NxD)
-    median_angle = np.median(theta_NxN[~np.eye(len(theta_NxN), dtype=bool)])
+    theta_NxN = input_angles(train.x_NxD) + np.diag(np.full(len(train.x_NxD), np.inf))
+    angles_at = {
+        "median_distance": np.median(theta_NxN[np.isfinite(theta_NxN)]),
+        "neighbour_distance": np.median(np.min(theta_NxN, axis=1)),
+    }
     rows = []
     for activation in section["activations"]:
         for method in KERNEL_METHODS:
@@ -113,10 +117,13 @@ def phase(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                                 "chi1": chi[s],
                                 "test_accuracy": float(np.mean(np.argmax(mean, axis=1) == test.y_N)),
                                 "correct": "".join("ny"[int(c)] for c in np.argmax(mean, axis=1) == test.y_N),
-                                "median_distance": float(
-                                    np.interp(median_angle, kernels.theta_A, kernels.distance_SxLxA[s, li])
-                                    / kernels.var_SxL[s, li]
-                                ),
+                                **{
+                                    column: float(
+                                        np.interp(angle, kernels.theta_A, kernels.distance_SxLxA[s, li])
+                                        / kernels.var_SxL[s, li]
+                                    )
+                                    for column, angle in angles_at.items()
+                                },
                                 "jitter": jitter,
                             }
                         )

@@ -179,3 +179,10 @@ def collapse_estimate(phase: pd.DataFrame, activation: str, depth: int, margin: 
 
     interval = bootstrap_interval(statistic, [np.concatenate([lattice_MxS, exact_MxS], axis=1)])
     return Estimate(collapse_fraction(lattice_MxS, exact_MxS, margin), interval, cells)
+
+
+def nearest_gap_to_margin(phase: pd.DataFrame, activation: str, depth: int, margin: float = 0.2) -> float:
+    """min over cells of |(lattice - exact accuracy) + margin|: how far the closest cell is from the threshold (when
+    it is far, no resampling of the test points moves a cell across, and the interval is a point)."""
+    lattice_MxS, exact_MxS = paired_cells(phase, activation, depth)
+    return float(np.min(np.abs(lattice_MxS.mean(axis=0) - exact_MxS.mean(axis=0) + margin)))
