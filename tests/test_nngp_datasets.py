@@ -272,9 +272,27 @@ def _claims_inputs(tmp_path: Path, sizes: list[int]) -> dict[str, Path]:
         "gp_search": gp,
         "nn_search": nn,
         "uncertainty": pd.DataFrame({"predicted_variance": np.arange(200.0), "realized_mse": np.arange(200.0)}),
-        "phase": pd.DataFrame({"activation": "tanh", "depth": 50, "chi1": [1.0, 3.0], "test_accuracy": [0.9, 0.1]}),
+        "phase": pd.DataFrame(
+            {
+                "activation": "tanh",
+                "depth": 50,
+                "method": ["lattice", "lattice", "exact", "exact"],
+                "weight_var": [1.0, 3.0] * 2,
+                "bias_var": 0.5,
+                "chi1": [1.0, 3.0] * 2,
+                "test_accuracy": [0.9, 0.1, 0.9, 0.5],
+                "correct": ["yyyyyyyyyn", "ynnnnnnnnn", "yyyyyyyyyn", "yyyyynnnnn"],
+            }
+        ),
         "lattice_mnist": pd.DataFrame(
-            {"activation": "relu", "weight_var": [1.0], "bias_var": [0.5], "depth": [10], "max_relative_error": [1e-3]}
+            {
+                "activation": "relu",
+                "weight_var": [1.0],
+                "bias_var": [0.5],
+                "depth": [10],
+                "max_relative_error": [1e-3],
+                "max_distance_error": [2.0],
+            }
         ),
     }
     for name, frame in tables.items():
@@ -293,6 +311,9 @@ def test_claims_are_judged_at_the_1k_row_whatever_the_largest_size(tmp_path):
     assert judged["nngp.fig1.width_gap"].measured.value == pytest.approx(0.25)
     assert "ReLU, MNIST 1k:" in judged["nngp.fig1.width_gap"].statement
     assert "NOT MEASURED" not in judged["nngp.table1.mnist1k.relu.gp"].statement
+    assert judged["nngp.fig4.tanh_critical"].measured.value == pytest.approx(0.8)  # the lattice's cells
+    assert judged["nngp.fig4.tanh_exact_critical"].measured.value == pytest.approx(0.4)  # the exact kernel's
+    assert judged["nngp.fig4.lattice_collapse"].measured.value == pytest.approx(0.5)
     config["dataset"] = {"name": "cifar10", "directory": "/c"}
     judged = {claim.id: claim for claim in claims.evaluate(config, _claims_inputs(tmp_path, sizes))}
     assert judged["nngp.table1.mnist1k.relu.gp"].measured.value is None
