@@ -1,0 +1,145 @@
+"""Offline text for the muP group's language models (TP5's Transformer, TP4's Word2Vec) and its word benchmarks.
+
+Default (what pip installs): the test data of the pinned `gensim` wheel,
+* a shortened English Wikipedia dump (106 articles once redirects and stubs are dropped), cleaned to plain text by
+  gensim's own MediaWiki filter (`gensim.corpora.wikicorpus.filter_wiki`, the cleaning of its `WikiCorpus`), its
+  bold and italic quote marks removed;
+* the Google word-analogy questions (`questions-words.txt`, Mikolov et al. 2013) and WordSim-353 (`wordsim353.tsv`).
+`paper`: WikiText-2 (raw) and text8 from a folder the user points to. Nothing is downloaded; a missing or damaged
+file raises `DataError` naming it and saying how to get it.
+
+Text8 cleaning (Mahoney's `wikifil.pl`, the rules TP4's corpus went through): lower case, each digit spelled out as
+a word, every other character that is not a letter a-z becomes a space, runs of spaces collapse to one.
+"""
+
+from __future__ import annotations
+
+import bz2
+import hashlib
+import io
+import re
+from pathlib import Path
+
+from replications.core.data import DataError
+
+GENSIM_VERSION = "4.4.0"
+WIKI_DUMP = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
+ANALOGIES = "questions-words.txt"
+WORDSIM = "wordsim353.tsv"
+# SHA-256 of the files in gensim 4.4.0's wheel (gensim/test/test_data/).
+GENSIM_SHA256 = {
+    WIKI_DUMP: "a53f4648dec40467ebdcbc7a1307eddb51fe6e28e9309f6ebde81ba0d04bea2d",
+    ANALOGIES: "8c29b3332afc46f3fb8be04cb5297bf96f39aa7131272dff57869b4485b22a36",
+    WORDSIM: "f92a022fc2537793a15bc3a8c162ebcd74990e033a228bb6388cb71e4c0b1e1d",
+}
+# gensim's WikiCorpus drops articles with fewer tokens than this (ARTICLE_MIN_WORDS).
+ARTICLE_MIN_WORDS = 50
+TEXT8_CHARS = 100_000_000  # text8 is the first 10^8 characters of the cleaned enwik9
+WIKITEXT2_FILES = ("wiki.train.raw", "wiki.valid.raw", "wiki.test.raw")
+_DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def _checked_bytes(path: Path, expected_sha256: str, how_to_get: str) -> bytes:
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise DataError(f"{path.name} cannot be read ({error}); {how_to_get}") from error
+    if (digest := hashlib.sha256(content).hexdigest()) != expected_sha256:
+        raise DataError(f"{path} is damaged or not the expected version: SHA-256 {digest}, expected {expected_sha256}")
+    return content
+
+
+def gensim_test_file(name: str, folder: Path | str | None = None) -> bytes:
+    """The bytes of one of `GENSIM_SHA256`'s files, from gensim's test data (or `folder`), SHA-256 checked."""
+    if folder is None:
+        try:
+            from gensim.test.utils import datapath
+        except ImportError as error:
+            raise DataError(f"gensim is not installed: pip install gensim=={GENSIM_VERSION}") from error
+        path = Path(datapath(name))
+    else:
+        path = Path(folder) / name
+    return _checked_bytes(path, GENSIM_SHA256[name], f"it ships in gensim=={GENSIM_VERSION}'s wheel (test data)")
+
+
+def wikipedia_articles(folder: Path | str | None = None) -> list[tuple[str, str]]:
+    """(title, plain text) of the dump's main-namespace articles that are not redirects and have at least
+    `ARTICLE_MIN_WORDS` words, in dump order, cleaned by gensim's MediaWiki filter."""
+    from gensim.corpora.wikicorpus import extract_pages, filter_wiki
+
+    raw = gensim_test_file(WIKI_DUMP, folder)
+    articles = []
+    for title, markup, _page_id in extract_pages(bz2.BZ2File(io.BytesIO(raw))):
+        if markup.lstrip().lower().startswith("#redirect"):
+            continue
+        text = re.sub(r"'{2,}", "", filter_wiki(markup))  # the filter leaves bold and italic quote marks
+        text = re.sub(r"\n{3,}", "\n\n", text).strip()
+        if len(text.split()) >= ARTICLE_MIN_WORDS:
+            articles.append((title, text))
+    if not articles:
+        raise DataError(f"{WIKI_DUMP} holds no article of {ARTICLE_MIN_WORDS} words or more")
+    return articles
+
+
+def text8_clean(text: str) -> str:
+    """Mahoney's text8 rules: lower case, digits spelled out, non-letters to spaces, one space between words."""
+    text = text.lower()
+    for digit, word in enumerate(_DIGIT_WORDS):
+        text = text.replace(str(digit), f" {word} ")
+    return " ".join(re.sub(r"[^a-z]+", " ", text).split())
+
+
+def analogy_questions(folder: Path | str | None = None) -> list[tuple[str, tuple[str, str, str, str]]]:
+    """(section, (a, b, c, d)) for every question "a is to b as c is to d", words lower-cased."""
+    section, questions = None, []
+    for line in gensim_test_file(ANALOGIES, folder).decode("utf-8").splitlines():
+        if line.startswith(":"):
+            section = line[1:].strip()
+        elif line.strip():
+            words = line.lower().split()
+            if len(words) != 4 or section is None:
+                raise DataError(f"{ANALOGIES}: malformed line {line!r}")
+            questions.append((section, tuple(words)))
+    return questions
+
+
+def wordsim353(folder: Path | str | None = None) -> list[tuple[str, str, float]]:
+    """(word 1, word 2, human mean score) of the 353 WordSim pairs, words lower-cased."""
+    pairs = []
+    for line in gensim_test_file(WORDSIM, folder).decode("utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        first, second, score = line.split("\t")
+        pairs.append((first.lower(), second.lower(), float(score)))
+    return pairs
+
+
+def load_text8(folder: Path | str) -> str:
+    """text8 from `folder` (`paper`): 10^8 characters of lower-case letters and single spaces, checked as such
+    (no published digest exists for the unzipped file, so its format and size are what is checked)."""
+    path = Path(folder) / "text8"
+    how = "unzip text8.zip (mattmahoney.net/dc/text8.zip) into the folder given as mup.tp4.text8_dir"
+    try:
+        text = path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(f"text8 file {path} cannot be read as ASCII ({error}); {how}") from error
+    if len(text) != TEXT8_CHARS or re.search(r"[^a-z ]", text):
+        raise DataError(f"text8 file {path} is damaged: expected {TEXT8_CHARS} characters of a-z and space; {how}")
+    return text
+
+
+def load_wikitext2(folder: Path | str) -> dict[str, str]:
+    """WikiText-2 (raw, v1) from `folder` (`paper`): {"train", "valid", "test"} -> UTF-8 text, each file checked to
+    be non-empty UTF-8 with the corpus' " = Title = " headings."""
+    how = "unzip wikitext-2-raw-v1.zip into the folder given as mup.transformer.wikitext2_dir"
+    splits = {}
+    for name in WIKITEXT2_FILES:
+        path = Path(folder) / name
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise DataError(f"WikiText-2 file {path} cannot be read as UTF-8 ({error}); {how}") from error
+        if not re.search(r"^ = [^=].* = $", text, flags=re.MULTILINE):
+            raise DataError(f"WikiText-2 file {path} is damaged: no ' = Title = ' heading; {how}")
+        splits[name.split(".")[1]] = text
+    return splits

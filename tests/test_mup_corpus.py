@@ -1,0 +1,53 @@
+"""The offline text: gensim's test data read and checked, text8's cleaning, damaged and missing files."""
+
+import shutil
+
+import pytest
+
+from replications.core.data import DataError
+from replications.mup import corpus
+
+
+def test_wikipedia_articles_are_plain_text():
+    articles = corpus.wikipedia_articles()
+    assert len(articles) == 106
+    text = " ".join(body for _, body in articles)
+    assert "[[" not in text and "'''" not in text and "{{" not in text
+    assert all(len(body.split()) >= corpus.ARTICLE_MIN_WORDS for _, body in articles)
+
+
+def test_text8_cleaning():
+    assert corpus.text8_clean("The 3 Cats' toys, in 1999!") == "the three cats toys in one nine nine nine"
+
+
+def test_benchmarks_read():
+    questions = corpus.analogy_questions()
+    assert len(questions) == 19544 and questions[0] == (
+        "capital-common-countries",
+        ("athens", "greece", "baghdad", "iraq"),
+    )
+    pairs = corpus.wordsim353()
+    assert len(pairs) == 353 and pairs[0] == ("love", "sex", 6.77)
+
+
+def test_damaged_and_missing_files(tmp_path):
+    from gensim.test.utils import datapath
+
+    shutil.copy(datapath(corpus.WORDSIM), tmp_path / corpus.WORDSIM)
+    with (tmp_path / corpus.WORDSIM).open("a") as file:
+        file.write("extra\tline\t1.0\n")
+    with pytest.raises(DataError, match="damaged"):
+        corpus.wordsim353(tmp_path)
+    with pytest.raises(DataError, match="cannot be read"):
+        corpus.analogy_questions(tmp_path)
+
+
+def test_paper_files_checked(tmp_path):
+    (tmp_path / "text8").write_text("only a few words")
+    with pytest.raises(DataError, match="damaged"):
+        corpus.load_text8(tmp_path)
+    with pytest.raises(DataError, match="cannot be read"):
+        corpus.load_wikitext2(tmp_path)
+    for name in corpus.WIKITEXT2_FILES:
+        (tmp_path / name).write_text(" = Title = \n text \n")
+    assert set(corpus.load_wikitext2(tmp_path)) == {"train", "valid", "test"}
