@@ -13,11 +13,15 @@ from replications.nngp.measures import (
     collapse_estimate,
     collapse_fraction,
     critical_advantage,
+    edge_optima,
     paired_cells,
     rank_correlation_estimate,
+    seed_estimate,
+    selected_nn,
     uncertainty_correlation,
     variance_scale,
 )
+from replications.nngp.nn_search import training_steps
 from replications.nngp.phase import chi1, tanh_fixed_point
 
 
@@ -84,6 +88,60 @@ def test_best_nn_skips_diverged_runs_and_breaks_ties_on_mse():
     assert best_nn(runs, width=8)["test_accuracy"] == 0.6
     with pytest.raises(ValueError, match="no converged run"):
         best_nn(runs, width=16)
+
+
+def test_training_steps_by_epochs_at_least_min_steps():
+    section = {"batch_size": 100, "epochs": 40, "min_steps": 200, "eval_every": 40}
+    assert [training_steps(n, section) for n in (50, 100, 500, 1000, 1010)] == [200, 200, 200, 400, 400]
+    assert training_steps(1234, section) == 480  # 40 x 12 batches, a multiple of eval_every
+
+
+def test_selected_nn_is_the_validation_best_over_widths_with_its_own_retrained_seeds():
+    searched = pd.DataFrame(
+        {
+            "activation": "relu",
+            "train_size": 100,
+            "width": [16, 16, 64, 64],
+            "learning_rate": [0.1, 0.2, 0.1, 0.2],
+            "diverged": False,
+            "val_accuracy": [0.8, 0.85, 0.9, 0.7],
+            "val_mse": 0.1,
+            "test_accuracy": [0.99, 0.99, 0.5, 0.99],  # the test set never decides
+        }
+    )
+    retrained = pd.DataFrame(
+        {"activation": "relu", "train_size": 100, "width": [16, 16, 64, 64], "test_accuracy": [0.1, 0.2, 0.7, 0.8]}
+    )
+    best, seeds = selected_nn(searched, retrained, "relu", 100)
+    assert best["width"] == 64 and best["learning_rate"] == 0.1
+    assert seeds["test_accuracy"].tolist() == [0.7, 0.8]
+    with pytest.raises(ValueError, match="no retrained net"):
+        selected_nn(searched, retrained[retrained["width"] == 16], "relu", 100)
+
+
+def test_seed_estimate_student_t_over_finite_seeds():
+    estimate = seed_estimate(np.array([0.90, 0.92, 0.94, np.nan]))
+    assert estimate.value == pytest.approx(0.92) and estimate.n == 3
+    half = 4.302652729911275 * 0.02 / np.sqrt(3)  # t_{0.975, 2} s / sqrt(n)
+    assert estimate.ci == pytest.approx((0.92 - half, 0.92 + half))
+
+
+def test_edge_optima_names_cells_whose_best_point_is_on_the_grids_edge():
+    section = {"learning_rates": [0.1, 0.3, 1.0], "weight_vars": [0.5, 1.0, 2.0], "bias_vars": [0.0, 0.5]}
+    rows = []
+    for width, best in ((16, (0.3, 1.0, 0.0)), (64, (1.0, 1.0, 0.0)), (256, (0.3, 1.0, 0.5))):
+        for lr in section["learning_rates"]:
+            for wv in section["weight_vars"]:
+                for bv in section["bias_vars"]:
+                    rows.append(
+                        {"activation": "tanh", "train_size": 100, "width": width, "learning_rate": lr,
+                         "weight_var": wv, "bias_var": bv, "diverged": False, "val_mse": 0.1,
+                         "val_accuracy": 0.9 if (lr, wv, bv) == best else 0.5}
+                    )  # fmt: skip
+    assert edge_optima(pd.DataFrame(rows), section) == [
+        "tanh n=100 width 64 (learning_rate)",  # bias_var 0 is the domain's edge, not the grid's
+        "tanh n=100 width 256 (bias_var)",
+    ]
 
 
 def test_max_relative_error_in_units_of_the_kernel_scale():

@@ -236,19 +236,23 @@ def test_table1_sizes_and_the_claim_size():
     assert "1000 is not among" in claim_size_problem(_nngp(train_sizes=[500, 10000]))
 
 
-def _fake_searches(sizes: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Selected NNGPs and nets at every size, accuracy 0.9 + size / 1e6 (so rows can be told apart)."""
-    gp, nn = [], []
+def _fake_searches(sizes: list[int]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Selected NNGPs and nets at every size, accuracy 0.9 + size / 1e6 (so rows can be told apart); each searched
+    net's three retrained seeds score its search accuracy -0.01, +0, +0.01."""
+    gp, nn, retrained = [], [], []
     for activation in ("relu", "tanh"):
         for size in sizes:
             accuracy = 0.9 + size / 1e6
             common = {"activation": activation, "train_size": size, "test_mse": 0.1}
             gp.append(common | {"depth": 3, "weight_var": 1.5, "bias_var": 0.1, "selected": True})
             gp[-1]["test_accuracy"] = accuracy + 0.02
-            for width, gap in ((16, 0.04), (512, 0.01)):  # the wider net is closer to the NNGP
-                nn.append(common | {"depth": 2, "width": width, "weight_var": 1.0, "bias_var": 0.0, "diverged": False})
-                nn[-1] |= {"val_accuracy": accuracy - gap, "val_mse": 0.1, "test_accuracy": accuracy + 0.02 - gap}
-    return pd.DataFrame(gp), pd.DataFrame(nn)
+            for width, gap in ((64, 0.04), (1024, 0.01)):  # the wider net is closer to the NNGP
+                net = common | {"depth": 2, "width": width, "learning_rate": 0.001, "weight_var": 1.0, "bias_var": 0.0}
+                nn.append(net | {"seed": 0, "diverged": False, "val_accuracy": accuracy - gap, "val_mse": 0.1})
+                nn[-1]["test_accuracy"] = accuracy + 0.02 - gap
+                for seed, shift in ((1, -0.01), (2, 0.0), (3, 0.01)):
+                    retrained.append(net | {"seed": seed, "test_accuracy": accuracy + 0.02 - gap + shift})
+    return pd.DataFrame(gp), pd.DataFrame(nn), pd.DataFrame(retrained)
 
 
 def test_table1_has_a_row_per_table1_size_with_the_papers_cells():
@@ -267,10 +271,11 @@ def test_table1_has_a_row_per_table1_size_with_the_papers_cells():
 
 
 def _claims_inputs(tmp_path: Path, sizes: list[int]) -> dict[str, Path]:
-    gp, nn = _fake_searches(sizes)
+    gp, nn, retrained = _fake_searches(sizes)
     tables = {
         "gp_search": gp,
         "nn_search": nn,
+        "nn_retrain": retrained,
         "uncertainty": pd.DataFrame({"predicted_variance": np.arange(200.0), "realized_mse": np.arange(200.0)}),
         "phase": pd.DataFrame(
             {
@@ -308,7 +313,9 @@ def test_claims_are_judged_at_the_1k_row_whatever_the_largest_size(tmp_path):
     assert judged["nngp.table1.mnist1k.relu.gp"].measured.value == pytest.approx(0.921)  # 1k's, not 50k's 0.97
     assert judged["nngp.table1.mnist1k.tanh.nn"].measured.value == pytest.approx(0.911)
     assert judged["nngp.gp_vs_nn.mnist1k"].measured.value == pytest.approx(0.01)
-    assert judged["nngp.fig1.width_gap"].measured.value == pytest.approx(0.25)
+    # per-seed ratios (0.01 - shift) / (0.04 - shift) for the seeds' shifts -0.01, 0, 0.01: 0.4, 0.25, 0
+    assert judged["nngp.fig1.width_gap"].measured.value == pytest.approx((0.4 + 0.25 + 0.0) / 3)
+    assert judged["nngp.fig1.width_gap"].measured.n == 3 and judged["nngp.fig1.width_gap"].measured.ci is not None
     assert "ReLU, MNIST 1k:" in judged["nngp.fig1.width_gap"].statement
     assert "NOT MEASURED" not in judged["nngp.table1.mnist1k.relu.gp"].statement
     assert judged["nngp.fig4.tanh_critical"].measured.value == pytest.approx(0.8)  # the lattice's cells

@@ -19,6 +19,7 @@ from replications.core.kernels import LatticeGrid, activation_second_moment, fc_
 from replications.core.results import write_results
 from replications.core.sphere import angle_interpolation, angular_kernels, input_angles, kernel_from_angles
 from replications.nngp import gp_search, nn_search
+from replications.nngp.datasets import table1_sizes
 from replications.nngp.loading import load_parts, nested_train_subsets
 from replications.nngp.measures import KERNEL_METHODS
 from replications.nngp.phase import chi1
@@ -42,10 +43,15 @@ def gp_search_task(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> No
 
 
 def nn_search_task(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
-    """SGD-trained nets at every training size and width, every activation: one row per grid point."""
+    """SGD-trained nets at every training size and width, every activation: the one-seed search (one row per grid
+    point) and its best point of each (training size, width) retrained with fresh seeds (one row per seed)."""
     parts, subsets = _search_parts(config)
-    tables = [nn_search.search(a, parts, subsets, config["nn_search"]) for a in config["activations"]]
-    write_results(outputs["nn_search"], pd.concat(tables), config)
+    section = config["nn_search"]
+    searched = {a: nn_search.search(a, parts, subsets, section) for a in config["activations"]}
+    table1 = table1_sizes(config)
+    retrained = [nn_search.retrain(a, parts, subsets, section, table, table1) for a, table in searched.items()]
+    write_results(outputs["nn_search"], pd.concat(searched.values()), config)
+    write_results(outputs["nn_retrain"], pd.concat(retrained), config)
 
 
 def uncertainty(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:

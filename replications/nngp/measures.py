@@ -5,12 +5,21 @@ The claim measures return an `Estimate` (value, 95 % interval, test points or gr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import scipy.stats
 
 from replications.core.claims import Estimate
-from replications.core.stats import BOOTSTRAP_RESAMPLES, bootstrap_interval, normal_interval, wilson_interval
+from replications.core.stats import (
+    bootstrap_interval,
+    normal_interval,
+    t_interval,
+    wilson_interval,
+)
+from replications.nngp import nn_search
 
 KERNEL_METHODS = ("lattice", "exact")  # Fig 4's: the paper's lookup table beside the exact kernel
 
@@ -24,14 +33,61 @@ def selected_gp(search: pd.DataFrame, activation: str, train_size: int) -> pd.Se
 
 
 def best_nn(runs: pd.DataFrame, **match: object) -> pd.Series:
-    """The trained net of highest validation accuracy among the runs matching `match` (diverged runs excluded;
+    """The searched net of highest validation accuracy among the runs matching `match` (diverged runs excluded;
     ties go to the lower validation loss)."""
-    rows = runs[~runs["diverged"]]
+    rows = runs
     for column, value in match.items():
         rows = rows[rows[column] == value]
-    if rows.empty:
+    if rows.empty or rows["diverged"].all():
         raise ValueError(f"no converged run matches {match}")
-    return rows.sort_values(["val_accuracy", "val_mse"], ascending=[False, True]).iloc[0]
+    return nn_search.best_point(rows)
+
+
+def retrained_nn(retrained: pd.DataFrame, activation: str, train_size: int, width: int) -> pd.DataFrame:
+    """The retrained seeds of the best net of one (activation, training size, width)."""
+    rows = retrained[
+        (retrained["activation"] == activation)
+        & (retrained["train_size"] == train_size)
+        & (retrained["width"] == width)
+    ]
+    if rows.empty:
+        raise ValueError(f"no retrained net for {activation}, {train_size} points, width {width}")
+    return rows
+
+
+def selected_nn(
+    searched: pd.DataFrame, retrained: pd.DataFrame, activation: str, train_size: int
+) -> tuple[pd.Series, pd.DataFrame]:
+    """Table 1's net of one activation and training size: the search's best over every width and grid point (on
+    validation), and the rows of its retrained seeds."""
+    best = best_nn(searched, activation=activation, train_size=train_size)
+    return best, retrained_nn(retrained, activation, train_size, int(best["width"]))
+
+
+def seed_estimate(values: pd.Series | np.ndarray) -> Estimate:
+    """Mean over retrained seeds with the Student-t interval over them (a seed that diverged counts as NaN and is
+    left out of both)."""
+    values = np.asarray(values, np.float64)
+    finite = values[np.isfinite(values)]
+    return Estimate(float(finite.mean()) if len(finite) else None, t_interval(finite), len(finite))
+
+
+def edge_optima(searched: pd.DataFrame, section: Mapping[str, Any]) -> list[str]:
+    """The (activation, training size, width) cells whose best point lies on an edge of the searched grid: the
+    smallest or largest learning rate or weight_var, or the largest bias_var (bias_var = 0 is the domain's own
+    boundary, not the grid's)."""
+    edges = {
+        "learning_rate": (min(section["learning_rates"]), max(section["learning_rates"])),
+        "weight_var": (min(section["weight_vars"]), max(section["weight_vars"])),
+        "bias_var": (max(section["bias_vars"]),) if len(section["bias_vars"]) > 1 else (),
+    }
+    cells = []
+    for (activation, size, width), cell in searched.groupby(["activation", "train_size", "width"]):
+        best = nn_search.best_point(cell)
+        on = [name for name, ends in edges.items() if any(np.isclose(best[name], end, rtol=1e-6) for end in ends)]
+        if on:
+            cells.append(f"{activation} n={size} width {width} ({', '.join(on)})")
+    return cells
 
 
 def binned_uncertainty(points: pd.DataFrame, points_per_bin: int) -> pd.DataFrame:
@@ -96,30 +152,6 @@ def accuracy_estimate(accuracy: float, test_points: int) -> Estimate:
     seed adds its own spread, which one seed cannot show)."""
     correct = round(accuracy * test_points)
     return Estimate(float(accuracy), wilson_interval(correct, test_points), test_points)
-
-
-def _binomial_replicates(accuracy: float, test_points: int, rng: np.random.Generator) -> np.ndarray:
-    return rng.binomial(test_points, accuracy, BOOTSTRAP_RESAMPLES) / test_points
-
-
-def gap_estimate(gp_accuracy: float, nn_accuracy: float, test_points: int) -> Estimate:
-    """NNGP minus NN accuracy on one test set, with the normal interval that treats the two accuracies as
-    independent binomials (the same test points make them positively correlated, so the interval is wide)."""
-    variance = sum(a * (1 - a) / test_points for a in (gp_accuracy, nn_accuracy))
-    gap = gp_accuracy - nn_accuracy
-    return Estimate(gap, normal_interval(gap, np.sqrt(variance)), test_points)
-
-
-def gap_ratio_estimate(gp_accuracy: float, nn_wide: float, nn_narrow: float, test_points: int) -> Estimate:
-    """(gp - nn_wide) / (gp - nn_narrow), with the percentile interval of a parametric bootstrap that redraws the
-    three accuracies as independent binomials over the test points (one training seed: test sampling only)."""
-    rng = np.random.default_rng(0)
-    gp, wide, narrow = (_binomial_replicates(a, test_points, rng) for a in (gp_accuracy, nn_wide, nn_narrow))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        replicates = (gp - wide) / (gp - narrow)
-    replicates = replicates[np.isfinite(replicates)]
-    interval = tuple(float(q) for q in np.quantile(replicates, [0.025, 0.975]))
-    return Estimate((gp_accuracy - nn_wide) / (gp_accuracy - nn_narrow), interval, test_points)
 
 
 def uncertainty_estimate(points: pd.DataFrame, points_per_bin: int) -> Estimate:
