@@ -138,3 +138,23 @@ def test_tag_rejects_mismatched_ranks():
         tags.tag((4, 4), (4,))
     with pytest.raises(ValueError, match="unknown parametrization"):
         tags.lr_factors({}, "adam", "ntk")
+
+
+def test_sweep_split_into_programs_gives_the_same_losses():
+    """The `paper` profile's programs of as many nets as fit its memory budget train the same nets."""
+    from replications.mup import transformer_experiments as te
+    from replications.mup.transformer_memory import net_bytes
+
+    config = {"layers": 1, "heads": 2, "seq": 4, "pre_ln": False, "base_width": 4, "embedding_std": 1.0,
+              "adam_eps": 1e-8, "steps": 3, "batch": 2}  # fmt: skip
+    rng = np.random.default_rng(0)
+    x, y = tfm.windows(rng.integers(0, 256, 200).astype(np.uint8), config["seq"])
+    hypers = te._hypers(config, 8, [("sp", 1.0, 1.0), ("mup", 1.0, 1.0)])
+    grid = np.array([[-6.0, -5.0], [-6.0, -4.0]])
+    whole = te._sweep({**config, "program_memory_mb": None}, 8, hypers, grid, x.astype(np.float32), y, [0, 1], "a", [])
+    four_nets = 4.5 * net_bytes(8, 1, 2, 4, 2) / 2**20  # two programs of 2 seeds x 2 (variant, rate) pairs
+    split = te._sweep(
+        {**config, "program_memory_mb": four_nets}, 8, hypers, grid, x.astype(np.float32), y, [0, 1], "b", []
+    )
+    np.testing.assert_allclose(split, whole, rtol=1e-5)
+    assert not np.allclose(whole[0, 0], whole[0, 1])  # the learning rates differ: the comparison could fail

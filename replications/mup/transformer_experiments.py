@@ -21,6 +21,7 @@ from replications.core.results import write_results
 from replications.mup import corpus, sweep, tags
 from replications.mup import transformer as tfm
 from replications.mup.experiments import TUNING_SEED_OFFSET, _train_losses, log2_grid
+from replications.mup.transformer_memory import nets_per_program
 
 
 def training_bytes(config: Mapping[str, Any]) -> np.ndarray:
@@ -53,25 +54,48 @@ def _hypers(config, width: int, pairs: list[tuple[str, float, float]]) -> list[d
 
 
 def _sweep(config, width, hypers, log2_lrs_VxL, x, y, seeds, label, timings) -> np.ndarray:
-    """losses_VxLxSxT of Adam-trained nets of one width, all in one compiled program; its time and FLOP rate are
-    appended to `timings`."""
+    """losses_VxLxSxT of Adam-trained nets of one width, all in one compiled program, or, where the section's
+    `program_memory_mb` holds fewer (the `paper` profile's widest widths), in programs of as many nets as it holds
+    (`transformer_memory.nets_per_program`: groups of seeds x groups of (variant, learning rate) pairs; each net's
+    numbers are its own either way). The time and FLOP rate are appended to `timings`."""
     shape = _shape(config, width)
+    V, L = log2_lrs_VxL.shape
+    limit = min(V * L * len(seeds), nets_per_program(config, width))
+    seed_group = min(len(seeds), limit)
+    pair_group = max(1, limit // seed_group)
+    pairs = [(v, i) for v in range(V) for i in range(L)]
+    losses = np.empty((V, L, len(seeds), config["steps"]), np.float32)
     start, cpu = time.perf_counter(), time.process_time()
-    losses = sweep.train_sweep(
-        lambda key, h: tfm.init_params(key, shape, h),
-        lambda p, xb, yb, h: tfm.loss(p, xb, yb, shape, h),
-        lambda lr, h: tags.optimizer("adam", lr, h["lr_factors"], config["adam_eps"]),
-        x,
-        y,
-        hypers=hypers,
-        learning_rates=2.0**log2_lrs_VxL,
-        seeds=seeds,
-        steps=config["steps"],
-        batch=config["batch"],
-        label=label,
-    )
+    for first_seed in range(0, len(seeds), seed_group):
+        some_seeds = seeds[first_seed : first_seed + seed_group]
+        chunks = (
+            [pairs]
+            if len(pairs) <= pair_group
+            else [pairs[k : k + pair_group] for k in range(0, len(pairs), pair_group)]
+        )
+        for chunk in chunks:
+            whole = len(chunk) == V * L
+            chunk_losses = sweep.train_sweep(
+                lambda key, h: tfm.init_params(key, shape, h),
+                lambda p, xb, yb, h: tfm.loss(p, xb, yb, shape, h),
+                lambda lr, h: tags.optimizer("adam", lr, h["lr_factors"], config["adam_eps"]),
+                x,
+                y,
+                hypers=hypers if whole else [hypers[v] for v, _ in chunk],
+                learning_rates=2.0 ** (log2_lrs_VxL if whole else np.array([[log2_lrs_VxL[v, i]] for v, i in chunk])),
+                seeds=some_seeds,
+                steps=config["steps"],
+                batch=config["batch"],
+                label=label,
+            )
+            seed_slice = slice(first_seed, first_seed + len(some_seeds))
+            if whole:
+                losses[:, :, seed_slice] = chunk_losses
+            else:
+                for k, (v, i) in enumerate(chunk):
+                    losses[v, i, seed_slice] = chunk_losses[k, 0]
     seconds = time.perf_counter() - start
-    nets = log2_lrs_VxL.size * len(seeds)
+    nets = V * L * len(seeds)
     flops = tfm.train_flops(shape, config["batch"]) * config["steps"] * nets
     timings.append(
         {"sweep": label, "width": width, "nets": nets, "steps": config["steps"], "flops": flops,
@@ -150,7 +174,8 @@ def transfer(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
 
 def _coord_run(shape, hypers_P, keys_S, x, y, lr: float, steps: int, eps: float):
     """(mean |a_t - a_0| per tracked activation: P x S x T x A, gradient RMS per tensor: P x S x T x K) over
-    t = 1..steps Adam updates on the fixed batch (x, y)."""
+    t = 1..steps Adam updates on the fixed batch (x, y). One compiled program, run seed by seed (so that only the
+    P parametrizations' nets are resident at once: the `paper` profile's width 8192)."""
     names = tfm.activation_names(shape)
 
     def one_net(hyper, key):
@@ -171,9 +196,10 @@ def _coord_run(shape, hypers_P, keys_S, x, y, lr: float, steps: int, eps: float)
         deltas = jnp.stack([jnp.abs(a[1:] - a[:1]).mean(axis=tuple(range(1, a.ndim))) for a in acts], axis=-1)
         return deltas, rms[:steps]
 
-    run = jax.jit(jax.vmap(jax.vmap(one_net, in_axes=(None, 0)), in_axes=(0, None)))
-    deltas, rms = run(sweep.stack_variants(hypers_P), keys_S)
-    return np.asarray(deltas), np.asarray(rms)
+    run = jax.jit(jax.vmap(one_net, in_axes=(0, None)))
+    stacked = sweep.stack_variants(hypers_P)
+    per_seed = [[np.asarray(a) for a in run(stacked, key)] for key in keys_S]
+    return tuple(np.stack([seed[k] for seed in per_seed], axis=1) for k in range(2))
 
 
 def coordcheck(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:

@@ -5,7 +5,8 @@ Per net (float32): the parameters P, their gradient and update, Adam's two momen
 one training step keeps for its backward pass, per token: about 18 d per block (the residual stream, q, k, v, the
 attention and FFN outputs, the 4 d FFN pre- and post-activation, the LayerNorms) plus the attention logits and
 weights (2 H S), and the logits and their softmax (2 x 256). Every net of a program is resident at once (one vmapped
-program per width), and the training windows (inputs as float32, targets as int32) once.
+program per width, or, where `program_memory_mb` is set, programs of as many nets as it holds), and the training
+windows (inputs as float32, targets as int32) once.
 """
 
 from __future__ import annotations
@@ -31,6 +32,15 @@ def net_bytes(width: int, layers: int, heads: int, seq: int, batch: int) -> floa
     return 4.0 * (5 * params(width, layers, seq) + activations)
 
 
+def nets_per_program(config: Mapping[str, Any], width: int) -> int:
+    """How many nets of `width` one program may train at once: as many as `program_memory_mb` holds (at least
+    one), unbounded where it is null."""
+    if config.get("program_memory_mb") is None:
+        return 2**62
+    per_net = net_bytes(width, config["layers"], config["heads"], config["seq"], config["batch"])
+    return max(1, int(config["program_memory_mb"] * 2**20 // per_net))
+
+
 def _data_bytes(config: Mapping[str, Any]) -> float:
     chars = 12e6 if config["corpus"] == "wikitext2" else 3.2e6  # WikiText-2's training split; the gensim text
     return 8.0 * chars
@@ -49,18 +59,21 @@ def transfer_memory_mb(config: Mapping[str, Any]) -> float:
         *((w, sum(lrs.values()) * config["seeds"]) for w in config["widths"]),
     ]  # fmt: skip
     peak = max(
-        nets * net_bytes(w, config["layers"], config["heads"], config["seq"], config["batch"]) for w, nets in programs
+        min(nets, nets_per_program(config, w))
+        * net_bytes(w, config["layers"], config["heads"], config["seq"], config["batch"])
+        for w, nets in programs
     )
     return (peak + _data_bytes(config)) / 2**20 + OVERHEAD_MB
 
 
 def coordcheck_memory_mb(config: Mapping[str, Any]) -> float:
-    """The coordinate check's peak: its widest program (SP and muP, every seed), with the tracked activations of
-    the start and of the current step (`config`: the group's section)."""
+    """The coordinate check's peak: its widest program (SP and muP, one seed at a time), with the tracked
+    activations of every step (`config`: the group's section)."""
     config = config["transformer_coordcheck"]
-    width, nets = max(config["widths"]), 2 * config["seeds"]
+    width, nets = max(config["widths"]), 2
     tracked = (
         config["batch"] * config["seq"] * (config["layers"] * (width + config["heads"] * config["seq"]) + width + VOCAB)
     )
-    per_net = net_bytes(width, config["layers"], config["heads"], config["seq"], config["batch"]) + 8.0 * tracked
+    per_net = net_bytes(width, config["layers"], config["heads"], config["seq"], config["batch"])
+    per_net += 4.0 * (config["steps"] + 1) * tracked
     return (nets * per_net + _data_bytes(config)) / 2**20 + OVERHEAD_MB
