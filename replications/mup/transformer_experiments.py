@@ -146,6 +146,8 @@ def transfer(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     parametrization's grid is the whole octaves `log2_lr_offsets_<parametrization>` around the base width's tuned
     rate; one compiled program per width trains every (parametrization, learning rate, seed), the seeds common
     to all (same init draws and minibatches)."""
+    if len({len(_offsets(config, p)) for p in tfm.PARAMETRIZATIONS}) > 1:  # one program: a grid of one size
+        raise ValueError("log2_lr_offsets_sp and log2_lr_offsets_mup must span the same number of octaves")
     x, y = tfm.windows(training_bytes(config), config["seq"])
     x = x.astype(np.float32)
     timings: list[dict] = []
