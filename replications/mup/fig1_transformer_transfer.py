@@ -29,7 +29,7 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     losses = read_table(inputs["transformer_losses"])
     tuning = read_table(inputs["transformer_tuning"])
     timing = read_table(inputs["transformer_timing"])
-    chosen = tuning[tuning["chosen"].astype(bool)].iloc[0]
+    chosen = tuning[tuning["chosen"].astype(str) == "True"].iloc[0]
     base, widest = config["base_width"], losses["width"].max()
     sp, mup = (losses[losses["parametrization"] == p] for p in ("sp", "mup"))
     beats = format_estimate(optimum.beats(losses, "mup", "sp", VOCAB), 3)

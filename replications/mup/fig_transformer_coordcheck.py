@@ -6,8 +6,9 @@ Two rows of log-log (base 2) panels of mean |a_t - a_0| against width, SP (grey 
 one column per step t, one line per tracked activation (mean over seeds, the seeds as faint dots). The row titles
 state the claims: muP's largest ratio over activations and steps 1-3 of the movement at the wide over the narrow
 width (mup.tfm.coord_ratio) and SP's logit growth at step 2 (mup.tfm.sp_logit_growth). The footer checks Adam's
-eps against the smallest gradient RMS of any tensor at the widest width (steps 2 on: at step 1 only the readout
-has a gradient, the readout and queries starting at zero). Zeros cannot be drawn on log axes and are left out.
+eps against the smallest non-zero gradient RMS of any tensor at the widest width, SP and muP (steps 2 on: at step
+1 only the readout has a gradient, the readout and queries starting at zero). Zeros cannot be drawn on log axes
+and are left out.
 """
 
 from __future__ import annotations
@@ -77,12 +78,13 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
         subfig.suptitle(titles[parametrization] if wide != narrow else parametrization, fontsize="medium",
                         fontweight="bold")  # fmt: skip
     at_wide = rms[(rms["width"] == rms["width"].max()) & (rms["step"] >= 2) & (rms["grad_rms"] > 0)]
-    smallest = at_wide.loc[at_wide["grad_rms"].idxmin()] if len(at_wide) else None
+    smallest = [
+        f"{'SP' if p == 'sp' else 'μP'} {rows['grad_rms'].min():.2g} ({rows.loc[rows['grad_rms'].idxmin(), 'tensor']})"
+        for p, rows in at_wide.groupby("parametrization", sort=False)
+    ]
     eps_check = (
-        f"Adam's ε = {config['adam_eps']:g}; smallest gradient RMS of any tensor at n = {rms['width'].max()}, "
-        f"t ≥ 2: {smallest['grad_rms']:.2g} ({smallest['tensor']}, {smallest['parametrization']})"
-        if smallest is not None
-        else f"Adam's ε = {config['adam_eps']:g}; no gradient measured"
+        f"Adam's ε = {config['adam_eps']:g}; smallest non-zero gradient RMS of any tensor at n = {rms['width'].max()}, "
+        f"t ≥ 2: {', '.join(smallest) if smallest else 'none measured'}"
     )
     handles = [Line2D([], [], color=colors[k], lw=1.8, marker="o", ms=4, label=_label(k)) for k in layers]
     handles.append(Line2D([], [], ls="", color="0.4", alpha=0.5, marker="o", ms=4, mew=0, label="single seeds"))

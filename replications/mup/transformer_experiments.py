@@ -153,7 +153,8 @@ def transfer(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     timings: list[dict] = []
     tuning_rows, chosen = tune(config, x, y, timings)
     print(f"  transformer: tuned at width {config['base_width']}: {chosen}", flush=True)
-    write_results(outputs["transformer_tuning"], [*tuning_rows, {**chosen, "chosen": True}], config)
+    tuning_table = [{**row, "chosen": False} for row in tuning_rows] + [{**chosen, "chosen": True}]
+    write_results(outputs["transformer_tuning"], tuning_table, config)
     grids = np.array([chosen["log2_lr"] + _offsets(config, p) for p in tfm.PARAMETRIZATIONS])
     seeds = [config["seed"] + s for s in range(config["seeds"])]
     rows = []
