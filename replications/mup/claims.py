@@ -1,4 +1,5 @@
-"""The muP claims, judged from the results tables. Ids and bounds are those registered in issue 6; never loosen."""
+"""The muP claims, judged from the results tables. Ids and bounds are those registered in issues 6 and 16; never
+loosen."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from replications.core.claims import Claim, Estimate, publish
 from replications.core.provenance import read_table
-from replications.mup import measures, optimum
+from replications.mup import measures, optimum, transformer
 from replications.mup.abc_space import table_cells_reproduced
 from replications.mup.paper import EXPECTED, SHORT
 
@@ -16,10 +17,10 @@ README = Path(__file__).with_name("README.md")
 PER_SEED = "Student-t interval over the per-seed values"
 
 
-def _optima_note(sweep, by: str) -> str:
+def _optima_note(sweep, by: str, classes: int = optimum.CLASSES) -> str:
     """What a statement must say about the optima it rests on: seeds whose eta* lies on the grid's edge (excluded
     from the fits) or whose net never trained (excluded), and minima next to a diverged rate (not refined)."""
-    found = optimum.optima(sweep, by)
+    found = optimum.optima(sweep, by, classes)
     notes = []
     for flag, text in (
         ("at_edge", "eta* on the grid's edge, excluded"),
@@ -27,8 +28,8 @@ def _optima_note(sweep, by: str) -> str:
     ):
         if found[flag].any():
             notes.append(f"{text} for {by} {sorted(found.loc[found[flag], by].unique().tolist())}")
-    if untrained := optimum.untrained(sweep, by):
-        margin = f"{optimum.UNTRAINED_FRACTION:g} ln 10"
+    if untrained := optimum.untrained(sweep, by, classes):
+        margin = f"{optimum.UNTRAINED_FRACTION:g} ln {classes}"
         notes.append(f"never trained (best loss above {margin}), excluded: {by} {untrained}")
     return "".join(f"; {note}" for note in notes)
 
@@ -108,6 +109,86 @@ def _depth_claims(depth: Mapping[str, Any], sweep) -> list[Claim]:
     ]  # fmt: skip
 
 
+def _transformer_claims(section: Mapping[str, Any], coord: Mapping[str, Any], sweep, deltas) -> list[Claim]:
+    """TP5 Fig 1's claims (eta* refined per seed, nats per byte: never trained = above 0.95 ln 256) and the
+    Transformer's coordinate check under Adam (TP5 Fig 5)."""
+    base, widest = section["base_width"], max(section["widths"])
+    setup = (
+        f"byte-level Transformer ({section['layers']} layers, {section['heads']} heads, "
+        f"{'pre' if section['pre_ln'] else 'post'}-LN), widths {min(section['widths'])}..{widest}, base {base}, "
+        f"{section['seeds']} seeds with common random numbers, {section['steps']} Adam steps of batch "
+        f"{section['batch']} x {section['seq']} bytes ({section['corpus']}), readout and attention multipliers tuned "
+        f"at width {base}; whole-octave grids {section['log2_lr_offsets_sp']} (SP) and "
+        f"{section['log2_lr_offsets_mup']} (muP) around the tuned rate; eta* per seed from the parabola through the "
+        f"three grid points around its minimum; {PER_SEED}"
+    )
+    classes = transformer.VOCAB
+    by = {p: sweep[sweep["parametrization"] == p] for p in ("sp", "mup")}
+    note = {p: _optima_note(rows, "width", classes) for p, rows in by.items()}
+    rows = [
+        ("mup.tfm.sp_slope", "tfm_sp_slope", f"slope of the refined log2 eta* against log2 width, SP; {setup}",
+         optimum.slope(by["sp"], "width", classes), -1.3, -0.4, note["sp"]),
+        ("mup.tfm.mup_slope", "tfm_mup_slope", f"the same, muP; {setup}",
+         optimum.slope(by["mup"], "width", classes), -0.25, 0.25, note["mup"]),
+        ("mup.tfm.wider_better", "tfm_wider_better",
+         f"fraction of consecutive width pairs in which the muP loss at its own eta* falls as width grows; {setup}",
+         optimum.wider_better(by["mup"], classes), 0.66, None, note["mup"]),
+        ("mup.tfm.mup_beats_sp", "tfm_mup_beats_sp",
+         f"muP's best loss at width {widest} minus SP's best loss at any width (nats per byte; the paper's dashed "
+         f"line), within each seed; {setup}",
+         optimum.beats(sweep, "mup", "sp", classes), None, 0.0, note["sp"] + note["mup"]),
+    ]  # fmt: skip
+    claims = [
+        Claim(claim_id, SHORT["tp5_fig1"], text + extra, EXPECTED[key].value, value, lo, hi,
+              "fig1_transformer_transfer", kind="evidence")
+        for claim_id, key, text, value, lo, hi, extra in rows
+    ]  # fmt: skip
+    wide = 1024 if 1024 in coord["widths"] else max(coord["widths"])
+    narrow = 64 if 64 in coord["widths"] and wide > 64 else min(coord["widths"])
+    coord_setup = (
+        f"{coord['seeds']} seeds, Adam at eta = {coord['learning_rate']:g} on one batch of {coord['batch']} x "
+        f"{coord['seq']} bytes, readout multiplier {coord['readout_mult']:g}, attention multiplier "
+        f"{coord['attn_mult']:g}, base width {coord['base_width']}; {PER_SEED}"
+    )
+    claims += [
+        Claim(
+            "mup.tfm.coord_ratio",
+            SHORT["tp5_coord"],
+            f"muP, Adam: largest max(q, 1/q) over the tracked activations (token embedding output, each block's "
+            f"attention logits and output, the logits) and steps 1-3, q = mean |Delta a| at width {wide} over width "
+            f"{narrow} (activations that have not moved at either width left out); {coord_setup}",
+            EXPECTED["tfm_coord_ratio"].value,
+            measures.per_seed_estimate(
+                deltas,
+                lambda rows: measures.coord_ratio(
+                    rows, parametrization="mup", optimizer="adam", wide=wide, narrow=narrow, steps=(1, 2, 3)
+                ),
+            ),
+            None,
+            1.5,
+            "fig_transformer_coordcheck",
+            kind="evidence",
+        ),
+        Claim(
+            "mup.tfm.sp_logit_growth",
+            SHORT["tp5_coord"],
+            f"SP, Adam: mean |Delta logits| at step 2, width {wide} over width {narrow}; {coord_setup}",
+            EXPECTED["tfm_sp_logit_growth"].value,
+            measures.per_seed_estimate(
+                deltas,
+                lambda rows: measures.logit_growth(
+                    rows, parametrization="sp", optimizer="adam", wide=wide, narrow=narrow, step=2
+                ),
+            ),
+            4.0,
+            None,
+            "fig_transformer_coordcheck",
+            kind="evidence",
+        ),
+    ]
+    return claims
+
+
 def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Claim]:
     """Every muP claim with its measurement from the tables in `inputs`."""
     coord, maxlr, transfer, depth = (config[k] for k in ("coordcheck", "maxlr", "transfer", "depth"))
@@ -146,6 +227,24 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
                 deltas,
                 lambda rows: measures.coord_ratio(
                     rows, parametrization="mup", optimizer="sgd", wide=wide, narrow=narrow, steps=(1, 2, 3)
+                ),
+            ),
+            None,
+            1.5,
+            "fig_coordcheck",
+            kind="evidence",
+        ),
+        Claim(
+            "mup.coord.mup_ratio_adam",
+            SHORT["tp5_coord"],
+            f"muP, Adam: largest max(q, 1/q) over layers and steps 1-3, q = mean |Delta h| at width {wide} over "
+            f"width {narrow} ({coord['seeds']} seeds, Adam at eta = {coord['adam_learning_rate']:g}, {PER_SEED}; "
+            "layers that have not moved at either width left out)",
+            EXPECTED["mup_ratio_adam"].value,
+            measures.per_seed_estimate(
+                deltas,
+                lambda rows: measures.coord_ratio(
+                    rows, parametrization="mup", optimizer="adam", wide=wide, narrow=narrow, steps=(1, 2, 3)
                 ),
             ),
             None,
@@ -194,6 +293,12 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
         ),
         *_transfer_claims(transfer, widths_sweep),
         *_depth_claims(depth, depths_sweep),
+        *_transformer_claims(
+            config["transformer"],
+            config["transformer_coordcheck"],
+            read_table(inputs["transformer_losses"]),
+            read_table(inputs["transformer_coord_deltas"]),
+        ),
     ]
 
 

@@ -35,14 +35,14 @@ def _parabola(a: float, b: float, c: float) -> tuple[float, float]:
     return (a - c) / (2 * curvature), b - (a - c) ** 2 / (8 * curvature)
 
 
-def refined_optimum(log2_lrs: np.ndarray, losses: np.ndarray) -> dict[str, float | bool]:
+def refined_optimum(log2_lrs: np.ndarray, losses: np.ndarray, classes: int = CLASSES) -> dict[str, float | bool]:
     """eta* of one curve (grid ascending, equally spaced): log2_lr, loss, and the flags `at_edge`, `unrefined`,
-    `trained`."""
+    `trained` (best loss below UNTRAINED_FRACTION ln `classes`)."""
     x, y = np.asarray(log2_lrs, np.float64), np.asarray(losses, np.float64)
     if not np.isfinite(y).any():
         return {"log2_lr": np.nan, "loss": np.nan, "at_edge": False, "unrefined": False, "trained": False}
     m = int(np.nanargmin(y))
-    trained = bool(y[m] < UNTRAINED_FRACTION * np.log(CLASSES))
+    trained = bool(y[m] < UNTRAINED_FRACTION * np.log(classes))
     if m in (0, len(x) - 1):
         return {"log2_lr": np.nan, "loss": y[m], "at_edge": True, "unrefined": False, "trained": trained}
     if not (np.isfinite(y[m - 1]) and np.isfinite(y[m + 1])):
@@ -66,17 +66,17 @@ def loss_at(log2_lrs: np.ndarray, losses: np.ndarray, log2_lr: float) -> float:
     return float(b + t * (c - a) / 2 + t**2 * (a - 2 * b + c) / 2)
 
 
-def optima(sweep: pd.DataFrame, by: str) -> pd.DataFrame:
+def optima(sweep: pd.DataFrame, by: str, classes: int = CLASSES) -> pd.DataFrame:
     """One row per (value of `by`, seed): the refined eta* (`log2_lr`), its loss and the flags."""
     rows = []
     for (key, seed), curve in sweep.sort_values("log2_lr").groupby([by, "seed"]):
-        rows.append({by: key, "seed": seed, **refined_optimum(curve["log2_lr"], curve["train_loss"])})
+        rows.append({by: key, "seed": seed, **refined_optimum(curve["log2_lr"], curve["train_loss"], classes)})
     return pd.DataFrame(rows)
 
 
-def untrained(sweep: pd.DataFrame, by: str) -> list:
+def untrained(sweep: pd.DataFrame, by: str, classes: int = CLASSES) -> list:
     """The values of `by` at which a seed's net never trained (its best loss above the margin)."""
-    found = optima(sweep, by)
+    found = optima(sweep, by, classes)
     return sorted(found.loc[~found["trained"], by].unique().tolist())
 
 
@@ -85,18 +85,18 @@ def _fit_rows(found: pd.DataFrame, by: str) -> pd.DataFrame:
     return found[found["trained"] & np.isfinite(found["log2_lr"])]
 
 
-def slope(sweep: pd.DataFrame, by: str) -> Estimate:
+def slope(sweep: pd.DataFrame, by: str, classes: int = CLASSES) -> Estimate:
     """Slope of log2 eta* against log2 `by`, within each seed over the values that trained (at least two)."""
     per_seed = []
-    for _, rows in _fit_rows(optima(sweep, by), by).groupby("seed"):
+    for _, rows in _fit_rows(optima(sweep, by, classes), by).groupby("seed"):
         if rows[by].nunique() >= 2:
             per_seed.append(float(np.polyfit(np.log2(rows[by].to_numpy(float)), rows["log2_lr"], 1)[0]))
     return _mean_estimate(per_seed)
 
 
-def shift(sweep: pd.DataFrame, by: str, base: float) -> Estimate:
+def shift(sweep: pd.DataFrame, by: str, base: float, classes: int = CLASSES) -> Estimate:
     """|log2 eta*(largest value of `by` that trained in every seed) - log2 eta*(base)| within each seed."""
-    found = optima(sweep, by)
+    found = optima(sweep, by, classes)
     usable = _fit_rows(found, by)
     seeds = found["seed"].nunique()
     everywhere = usable.groupby(by)["seed"].nunique()
@@ -107,9 +107,9 @@ def shift(sweep: pd.DataFrame, by: str, base: float) -> Estimate:
     return _mean_estimate(np.abs(table[top.max()] - table[base]).to_numpy())
 
 
-def deepest_trained(sweep: pd.DataFrame, by: str) -> float:
+def deepest_trained(sweep: pd.DataFrame, by: str, classes: int = CLASSES) -> float:
     """The largest value of `by` whose eta* is usable (trained, inside the grid) in every seed."""
-    found = optima(sweep, by)
+    found = optima(sweep, by, classes)
     everywhere = _fit_rows(found, by).groupby(by)["seed"].nunique()
     top = everywhere[everywhere == found["seed"].nunique()].index
     return float(top.max()) if len(top) else np.nan
@@ -129,12 +129,23 @@ def regret(sweep: pd.DataFrame, by: str, base: float) -> Estimate:
     return _mean_estimate(per_seed)
 
 
-def wider_better(sweep: pd.DataFrame) -> Estimate:
+def wider_better(sweep: pd.DataFrame, classes: int = CLASSES) -> Estimate:
     """Per seed, the fraction of consecutive width pairs in which the wider net's L* is below the narrower's."""
     per_seed = []
-    for _, rows in optima(sweep, "width").sort_values("width").groupby("seed"):
+    for _, rows in optima(sweep, "width", classes).sort_values("width").groupby("seed"):
         best = rows["loss"].to_numpy()
         per_seed.append(float(np.mean(best[1:] < best[:-1])))
+    return _mean_estimate(per_seed)
+
+
+def beats(sweep: pd.DataFrame, challenger: str, reference: str, classes: int = CLASSES) -> Estimate:
+    """Per seed, the `challenger` parametrization's L* at the largest width minus the `reference`'s least L* over
+    every width (TP5 Fig 1's dashed line): negative when the widest challenger beats the reference's best."""
+    per_seed = []
+    for _, rows in sweep.groupby("seed"):
+        found = {p: optima(rows[rows["parametrization"] == p], "width", classes) for p in (challenger, reference)}
+        widest = found[challenger][found[challenger]["width"] == found[challenger]["width"].max()]["loss"]
+        per_seed.append(float(widest.iloc[0]) - float(found[reference]["loss"].min()))
     return _mean_estimate(per_seed)
 
 
@@ -145,10 +156,10 @@ def _mean_estimate(per_seed) -> Estimate:
     return Estimate(float(values.mean()), t_interval(values), len(values))
 
 
-def optimum_summary(sweep: pd.DataFrame, by: str) -> pd.DataFrame:
+def optimum_summary(sweep: pd.DataFrame, by: str, classes: int = CLASSES) -> pd.DataFrame:
     """Per value of `by`: the mean refined log2 eta* over the seeds where it is usable, its Student-t interval,
     and how many seeds trained (for the figures)."""
-    found = optima(sweep, by)
+    found = optima(sweep, by, classes)
     rows = []
     for key, group in found.groupby(by):
         usable = _fit_rows(group, by)["log2_lr"].to_numpy()

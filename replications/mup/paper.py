@@ -22,6 +22,7 @@ SHORT = {  # the claims' `source`; the full references above go in the README
     "tp4_maxlr": "Yang & Hu 2021 (TP4), Fig 2",
     "tp5_coord": "Yang et al. 2021 (TP5), Fig 5",
     "tp5_transfer": "Yang et al. 2021 (TP5), Fig 3",
+    "tp5_fig1": "Yang et al. 2021 (TP5), Fig 1",
     "tp6_depth": "Yang et al. 2024 (TP6), Fig 10",
 }
 
@@ -43,4 +44,15 @@ EXPECTED = {
     "sp_regret": Expected(None, "TP5 Fig 3: under SP the base optimum is too large for wide nets"),
     "depthmup_slope": Expected(0.0, "TP6 Fig 10: the optimum is stable in depth under Depth-muP"),
     "blocks_only_shift": Expected(None, "TP6 Fig 10, middle row: 1/sqrt(L) branches without eta/sqrt(L) shift"),
+    "tfm_sp_slope": Expected(
+        -1.0, "TP5 Fig 1: SP's optimal Adam rate drifts from ~2^-10 at width 128 to ~2^-16 at 8192 (-1 per octave)"
+    ),
+    "tfm_mup_slope": Expected(0.0, "TP5 Fig 1: under muP the optimal Adam rate stays at ~2^-10 at every width"),
+    "tfm_wider_better": Expected(1.0, "TP5 Fig 1: under muP, wider is always better"),
+    "tfm_mup_beats_sp": Expected(
+        -0.4, "TP5 Fig 1 (the repository's figure): width 8192 under muP ~3.65 against SP's best ~4.05"
+    ),
+    "tfm_coord_ratio": Expected(1.0, "TP5 Fig 5: under muP every activation's update is Theta(1) in width"),
+    "tfm_sp_logit_growth": Expected(16.0, "TP5 Fig 5: SP's logit updates grow like the width (x16 over 4 octaves)"),
+    "mup_ratio_adam": Expected(1.0, "TP5 §D.1: under muP with Adam every layer's update is Theta(1) in width"),
 }

@@ -34,13 +34,13 @@ def sequential_colors(count: int) -> list:
     return [plt.get_cmap("viridis")(v) for v in np.linspace(0.85, 0.05, count)]
 
 
-def _limits(curves: Sequence[pd.DataFrame]) -> tuple[float, float]:
-    """Loss axis from the finite means, ending at most HEADROOM above ln(CLASSES)."""
+def _limits(curves: Sequence[pd.DataFrame], classes: int = CLASSES) -> tuple[float, float]:
+    """Loss axis from the finite means, ending at most HEADROOM above ln(classes)."""
     values = np.concatenate([c.to_numpy(float).ravel() for c in curves])
     values = values[np.isfinite(values)]
     if values.size == 0:
-        return 0.0, np.log(CLASSES) + HEADROOM
-    lo, hi = values.min(), min(values.max(), np.log(CLASSES) + HEADROOM)
+        return 0.0, np.log(classes) + HEADROOM
+    lo, hi = values.min(), min(values.max(), np.log(classes) + HEADROOM)
     pad = 0.05 * max(hi - lo, 0.1)
     return lo - pad, hi + pad
 
@@ -104,21 +104,21 @@ def format_estimate(estimate: Estimate, digits: int = 2) -> str:
     return text.replace("-", "−")
 
 
-def _optima_lines(rows: pd.DataFrame, by: str, symbol: str, base: float) -> list[str]:
+def _optima_lines(rows: pd.DataFrame, by: str, symbol: str, base: float, classes: int = CLASSES) -> list[str]:
     """The panel note: slope and shift of eta*, and the optima excluded from them."""
-    slope, shift = optimum.slope(rows, by), optimum.shift(rows, by, base)
-    top = optimum.deepest_trained(rows, by)
+    slope, shift = optimum.slope(rows, by, classes), optimum.shift(rows, by, base, classes)
+    top = optimum.deepest_trained(rows, by, classes)
     lines = [f"slope of $\\log_2\\eta^*$: {format_estimate(slope)}"]
     if np.isfinite(top):
         shifted = f"$|\\log_2\\eta^*({symbol}={top:g}) - \\log_2\\eta^*({symbol}={base:g})|$"
         lines.append(f"{shifted} = {format_estimate(shift)}")
     else:
         lines.append(f"no ${symbol}$ trained in every seed: no shift")
-    found = optimum.optima(rows, by)
+    found = optimum.optima(rows, by, classes)
     if found["at_edge"].any():
         edge = ", ".join(map(str, sorted(found.loc[found["at_edge"], by].unique())))
         lines.append(f"$\\eta^*$ on the grid's edge (excluded): {symbol} = {edge}")
-    if untrained := optimum.untrained(rows, by):
+    if untrained := optimum.untrained(rows, by, classes):
         lines.append(f"never trained (excluded): {symbol} = {', '.join(map(str, untrained))}")
     return lines
 
@@ -132,18 +132,19 @@ def sweep_figure(
     suptitle: str,
     xlabel: str = "$\\log_2$ learning rate $\\eta$",
     chance: str = "$\\ln 10$ (uniform prediction)",
+    classes: int = CLASSES,
 ) -> plt.Figure:
     """Panels of mean training loss against log2 learning rate side by side, one curve per value of `by`.
 
     `panels`: (title, sweep rows, extra lines of the panel's note) each; `symbol` names a value of `by` in the notes
     and the legend (e.g. "n"); `base` is the value the shifts start from; the dashed line is the best loss of the
-    first panel, labelled `reference`, the dotted one ln(CLASSES), labelled `chance`.
+    first panel, labelled `reference`, the dotted one ln(classes), labelled `chance`.
     """
     curves = [mean_curves(rows, by).sort_index(axis=1) for _, rows, _ in panels]
-    summaries = [optimum.optimum_summary(rows, by).set_index(by) for _, rows, _ in panels]
+    summaries = [optimum.optimum_summary(rows, by, classes).set_index(by) for _, rows, _ in panels]
     keys = sorted(set().union(*(c.columns for c in curves)))
     palette = dict(zip(keys, sequential_colors(len(keys)), strict=True))
-    ylim = _limits(curves)
+    ylim = _limits(curves, classes)
     fig, axes = plt.subplots(1, len(panels), figsize=(5.4 * len(panels), 5.4), sharey=True, layout="constrained")
     axes = np.atleast_1d(axes)
     reference_loss = (
@@ -154,8 +155,8 @@ def sweep_figure(
         drawn |= _panel(ax, curve, summary, [palette[k] for k in curve.columns], ylim)
         if np.isfinite(reference_loss):
             ax.axhline(reference_loss, color="0.3", ls="--", lw=1.2, zorder=1)
-        ax.axhline(np.log(CLASSES), color="0.3", ls=":", lw=1.2, zorder=1)
-        _note(ax, _optima_lines(rows, by, symbol, base) + extra)
+        ax.axhline(np.log(classes), color="0.3", ls=":", lw=1.2, zorder=1)
+        _note(ax, _optima_lines(rows, by, symbol, base, classes) + extra)
         ax.set_title(title)
         ax.set_xlabel(xlabel)
         ax.xaxis.set_major_locator(plt.MultipleLocator(1))
