@@ -74,3 +74,14 @@ def test_loss_at_reads_the_parabola():
     loss = _curve(-7.3)
     assert optimum.loss_at(GRID, loss, -7.3) == pytest.approx(0.5)
     assert optimum.loss_at(GRID, loss, -4.2) == pytest.approx(0.5 + 0.1 * 3.1**2)
+
+
+def test_beats_compares_measured_losses_not_parabola_vertices():
+    # muP's widest curve has a cliff next to its minimum: the vertex through (2.47, 2.42, 3.07) is far below 2.42
+    cliff = pd.DataFrame({"log2_lr": [-8.0, -7.0, -6.0, -5.0], "train_loss": [2.6, 2.47, 2.42, 3.07]})
+    smooth = pd.DataFrame({"log2_lr": [-8.0, -7.0, -6.0, -5.0], "train_loss": [2.6, 2.41, 2.45, 2.6]})
+    rows = [cliff.assign(parametrization="mup", width=256), smooth.assign(parametrization="sp", width=256)]
+    rows += [frame.assign(width=32) for frame in rows]
+    sweep = pd.concat([frame.assign(seed=seed) for frame in rows for seed in (0, 1)])
+    assert optimum.refined_optimum(cliff["log2_lr"], cliff["train_loss"], 256)["loss"] < 2.41
+    assert optimum.beats(sweep, "mup", "sp", 256).value == pytest.approx(2.42 - 2.41)

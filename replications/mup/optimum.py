@@ -36,20 +36,25 @@ def _parabola(a: float, b: float, c: float) -> tuple[float, float]:
 
 
 def refined_optimum(log2_lrs: np.ndarray, losses: np.ndarray, classes: int = CLASSES) -> dict[str, float | bool]:
-    """eta* of one curve (grid ascending, equally spaced): log2_lr, loss, and the flags `at_edge`, `unrefined`,
-    `trained` (best loss below UNTRAINED_FRACTION ln `classes`)."""
+    """eta* of one curve (grid ascending, equally spaced): log2_lr, loss (the parabola's vertex value L*),
+    grid_loss (the best loss measured on the grid), and the flags `at_edge`, `unrefined`, `trained` (best loss
+    below UNTRAINED_FRACTION ln `classes`)."""
     x, y = np.asarray(log2_lrs, np.float64), np.asarray(losses, np.float64)
     if not np.isfinite(y).any():
-        return {"log2_lr": np.nan, "loss": np.nan, "at_edge": False, "unrefined": False, "trained": False}
+        return {"log2_lr": np.nan, "loss": np.nan, "grid_loss": np.nan, "at_edge": False, "unrefined": False,
+                "trained": False}  # fmt: skip
     m = int(np.nanargmin(y))
     trained = bool(y[m] < UNTRAINED_FRACTION * np.log(classes))
     if m in (0, len(x) - 1):
-        return {"log2_lr": np.nan, "loss": y[m], "at_edge": True, "unrefined": False, "trained": trained}
+        return {"log2_lr": np.nan, "loss": y[m], "grid_loss": y[m], "at_edge": True, "unrefined": False,
+                "trained": trained}  # fmt: skip
     if not (np.isfinite(y[m - 1]) and np.isfinite(y[m + 1])):
-        return {"log2_lr": x[m], "loss": y[m], "at_edge": False, "unrefined": True, "trained": trained}
+        return {"log2_lr": x[m], "loss": y[m], "grid_loss": y[m], "at_edge": False, "unrefined": True,
+                "trained": trained}  # fmt: skip
     offset, vertex = _parabola(y[m - 1], y[m], y[m + 1])
     step = x[m + 1] - x[m]
-    return {"log2_lr": x[m] + offset * step, "loss": vertex, "at_edge": False, "unrefined": False, "trained": trained}
+    return {"log2_lr": x[m] + offset * step, "loss": vertex, "grid_loss": y[m], "at_edge": False, "unrefined": False,
+            "trained": trained}  # fmt: skip
 
 
 def loss_at(log2_lrs: np.ndarray, losses: np.ndarray, log2_lr: float) -> float:
@@ -139,13 +144,15 @@ def wider_better(sweep: pd.DataFrame, classes: int = CLASSES) -> Estimate:
 
 
 def beats(sweep: pd.DataFrame, challenger: str, reference: str, classes: int = CLASSES) -> Estimate:
-    """Per seed, the `challenger` parametrization's L* at the largest width minus the `reference`'s least L* over
-    every width (TP5 Fig 1's dashed line): negative when the widest challenger beats the reference's best."""
+    """Per seed, the `challenger` parametrization's best measured loss at the largest width minus the `reference`'s
+    least measured loss over every width (TP5 Fig 1's dashed line): negative when the widest challenger beats the
+    reference's best. Measured grid points, not parabola vertices: next to a loss cliff the vertex can fall far
+    below every loss a net reached."""
     per_seed = []
     for _, rows in sweep.groupby("seed"):
         found = {p: optima(rows[rows["parametrization"] == p], "width", classes) for p in (challenger, reference)}
-        widest = found[challenger][found[challenger]["width"] == found[challenger]["width"].max()]["loss"]
-        per_seed.append(float(widest.iloc[0]) - float(found[reference]["loss"].min()))
+        widest = found[challenger][found[challenger]["width"] == found[challenger]["width"].max()]["grid_loss"]
+        per_seed.append(float(widest.iloc[0]) - float(found[reference]["grid_loss"].min()))
     return _mean_estimate(per_seed)
 
 
