@@ -85,13 +85,15 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
                     **style,
                 )
             ax.set_xscale("log")
+            ax.set_xticks(config["train_sizes"], [str(size) for size in config["train_sizes"]])
+            ax.minorticks_off()
             ax.set_xlabel("training-set size")
             ax.set_ylabel(metric.replace("_", " ").replace("mse", "MSE"))
             ax.set_title(f"{dataset_info(config).label}, {activation}")
             if c == 0:
                 ax.legend(fontsize="small")
     fig.suptitle(
-        "NNGP against SGD-trained nets chosen on validation: the best of each width (one-seed search) and the best "
+        "NNGP against SGD-trained nets chosen on validation: the best of each width (one-seed search),\nand the best "
         f"over widths retrained with {seeds} fresh seeds (mean, 95 % Student-t interval)",
         fontsize="medium",
     )

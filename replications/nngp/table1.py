@@ -31,7 +31,8 @@ def _gp_tied(activation: str, bias_var: float) -> bool:
 
 TIE_NOTE = (
     "GP names marked 'tied': ReLU with sigma_b^2 = 0, where sigma_w^2 only rescales the kernel, so every sigma_w^2 "
-    "of the grid gives the same predictions; the one shown is the first of the tie in the search's order."
+    "of the grid gives the same predictions up to rounding; which one is shown was decided by rounding in the "
+    "validation MSE."
 )
 INTERVAL_NOTE = (
     "Intervals (95 %): NN, Student-t over the retrained seeds of the net the one-seed search chose on validation; "
@@ -132,7 +133,7 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     ]
     fig, ax = plt.subplots(figsize=(13, 0.4 * len(cells) + 1.4))
     ax.axis("off")
-    widths = [0.1, 0.08, 0.06, 0.22, 0.18, 0.18, 0.1]
+    widths = [0.1, 0.08, 0.06, 0.21, 0.17, 0.17, 0.13]
     grid = ax.table(cellText=cells, colLabels=columns, colWidths=widths, loc="center", cellLoc="center")
     grid.auto_set_font_size(False)
     grid.set_fontsize(9.5)
