@@ -6,8 +6,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from replications.core.claims import Claim, Estimate, publish
 from replications.core.provenance import read_table
+from replications.core.stats import per_seed_loglog_slopes, t_interval, wilson_interval
 from replications.mup import measures, optimum
 from replications.mup.abc_space import table_cells_reproduced
 from replications.mup.paper import EXPECTED, SHORT
@@ -108,6 +111,73 @@ def _depth_claims(depth: Mapping[str, Any], sweep) -> list[Claim]:
     ]  # fmt: skip
 
 
+def _tp4_claims(tp4: Mapping[str, Any], scores, check) -> list[Claim]:
+    """TP4 §9's Word2Vec claims (issue 18): the muP limit against the NTK limit and the widest net, the finite nets'
+    convergence to the limit, and the toy check of the limit. Diverged nets are excluded and named."""
+    limit = scores[scores["model"] == "mup_limit"].iloc[0]
+    ntk = scores[scores["model"] == "ntk_limit"].iloc[0]
+    nets = scores[scores["model"] == "mup"]
+    diverged = nets[nets["diverged"].astype(bool)]
+    nets = nets[~nets["diverged"].astype(bool)]
+    widest = nets[nets["width"] == max(tp4["widths"])]
+    vocabulary, questions = int(limit["vocabulary_size"]), int(limit["questions_covered"])
+    setup = (
+        f"{tp4['corpus']} corpus ({int(limit['tokens']):,} words cleaned by text8's rules), vocabulary "
+        f"{vocabulary:,} words of >= {tp4['min_count']} occurrences, {questions:,} of "
+        f"{int(limit['questions_total']):,} analogy questions and {int(limit['wordsim_covered'])} of 353 WordSim "
+        f"pairs covered; skip-gram window {tp4['window']}, {tp4['negatives']} negatives, subsampling "
+        f"{tp4['subsample']:g}, {tp4['epochs']} epoch(s), {int(limit['examples']):,} examples in batches of "
+        f"{tp4['batch']} summed, SGD rate {tp4['learning_rate']:g} decaying linearly; the same examples for every "
+        f"model; the limit: two {vocabulary} x {vocabulary} float32 matrices ({limit['limit_bytes'] / 2**20:,.0f} "
+        f"MiB), trained in {limit['limit_seconds']:.0f} s wall ({limit['limit_cpu_seconds']:.0f} s CPU, "
+        "compilation included)"
+    )
+    if len(diverged):
+        setup += f"; diverged, excluded: width/seed {list(zip(diverged['width'], diverged['seed'], strict=True))}"
+    seeds = f"{len(widest)} seeds (initial embeddings), Student-t interval over the per-seed differences"
+    accuracy_ci = wilson_interval(round(limit["analogy_accuracy"] * questions), questions) if questions else None
+    slopes = per_seed_loglog_slopes(nets, "cosine_gap")
+    gap_means = nets.groupby("width")["cosine_gap"].mean()
+    toy = check.iloc[0]
+    shifted = lambda ci, by: None if ci is None else (ci[0] - by, ci[1] - by)  # noqa: E731
+    wordsim_ci = (limit["wordsim_ci_low"], limit["wordsim_ci_high"])
+    rows = [
+        ("mup.tp4.w2v_limit_vs_ntk", "w2v_limit_vs_ntk",
+         "WordSim-353 Spearman correlation of the muP limit's input embeddings minus the NTK limit's (0 by "
+         f"definition: its cosines are all 0); interval: BCa bootstrap over the covered pairs; {setup}",
+         Estimate(limit["wordsim_spearman"] - ntk["wordsim_spearman"], wordsim_ci, int(limit["wordsim_covered"])),
+         0.1, None, "evidence"),
+        ("mup.tp4.w2v_limit_vs_widest", "w2v_limit_vs_widest",
+         f"analogy accuracy (3CosAdd) of the muP limit minus that of the width-{max(tp4['widths'])} muP net; "
+         f"{seeds}; {setup}",
+         Estimate(limit["analogy_accuracy"] - widest["analogy_accuracy"].mean(),
+                  t_interval(limit["analogy_accuracy"] - widest["analogy_accuracy"]), len(widest)),
+         -0.01, None, "evidence"),
+        ("mup.tp4.w2v_limit_vs_ntk_analogy", "w2v_limit_vs_ntk_analogy",
+         f"analogy accuracy of the muP limit minus the NTK limit's (chance, 1/V = {1 / vocabulary:.2g}); "
+         f"interval: Wilson over the {questions:,} questions; {setup}",
+         Estimate(limit["analogy_accuracy"] - ntk["analogy_accuracy"], shifted(accuracy_ci, ntk["analogy_accuracy"]),
+                  questions),
+         0.005, None, "evidence"),
+        ("mup.tp4.w2v_convergence_slope", "w2v_convergence_slope",
+         "log-log slope against width (" + ", ".join(f"{w:g}" for w in gap_means.index) + ") of the mean |cosine "
+         f"of the finite muP net - cosine of the limit| over the pairs of the {int(limit['top_words'])} most "
+         f"frequent words (mean gap " + " -> ".join(f"{g:.3g}" for g in gap_means) + f"); {len(slopes)} seeds, "
+         "Student-t interval over the per-seed slopes; " + setup,
+         Estimate(float(np.mean(slopes)), t_interval(slopes), len(slopes)), -0.8, -0.3, "evidence"),
+        ("mup.tp4.limit_check", "limit_check",
+         f"relative Frobenius error of the width-{int(toy['width'])} muP net's logits after training against the "
+         f"exact limit's, on a toy vocabulary (the {int(toy['vocabulary_size'])} most frequent words, "
+         f"{int(toy['tokens']):,} tokens, {int(toy['examples']):,} examples in batches of {tp4['toy']['batch']}), "
+         "one seed",
+         Estimate(float(toy["relative_logit_error"])), None, 0.05, "check"),
+    ]  # fmt: skip
+    return [
+        Claim(claim_id, SHORT["tp4_word2vec"], text, EXPECTED[key].value, value, lo, hi, "fig_tp4_word2vec", kind=kind)
+        for claim_id, key, text, value, lo, hi, kind in rows
+    ]
+
+
 def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Claim]:
     """Every muP claim with its measurement from the tables in `inputs`."""
     coord, maxlr, transfer, depth = (config[k] for k in ("coordcheck", "maxlr", "transfer", "depth"))
@@ -194,6 +264,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
         ),
         *_transfer_claims(transfer, widths_sweep),
         *_depth_claims(depth, depths_sweep),
+        *_tp4_claims(config["tp4"], read_table(inputs["tp4_scores"]), read_table(inputs["tp4_limit_check"])),
     ]
 
 

@@ -23,6 +23,7 @@ SHORT = {  # the claims' `source`; the full references above go in the README
     "tp5_coord": "Yang et al. 2021 (TP5), Fig 5",
     "tp5_transfer": "Yang et al. 2021 (TP5), Fig 3",
     "tp6_depth": "Yang et al. 2024 (TP6), Fig 10",
+    "tp4_word2vec": "Yang & Hu 2021 (TP4), §9 (Word2Vec)",
 }
 
 
@@ -44,3 +45,19 @@ EXPECTED = {
     "depthmup_slope": Expected(0.0, "TP6 Fig 10: the optimum is stable in depth under Depth-muP"),
     "blocks_only_shift": Expected(None, "TP6 Fig 10, middle row: 1/sqrt(L) branches without eta/sqrt(L) shift"),
 }
+
+# TP4 §9, Word2Vec on text8 (15 epochs): word-analogy accuracy of muP nets by width and of the muP limit, as quoted
+# by issue 18 (papers.md §5.1 records TP4's Word2Vec numbers as not recovered from the paper's text).
+TP4_TEXT8_ANALOGY = {"64": 0.334, "256": 0.416, "1024": 0.426, "limit": 0.433}
+TP4_TEXT8_SOURCE = "TP4 §9, text8, 15 epochs (as quoted in issue 18)"
+EXPECTED.update(
+    {
+        "w2v_limit_vs_ntk": Expected(None, "TP4 §9: the muP limit learns features, the NTK limit does not"),
+        "w2v_limit_vs_widest": Expected(
+            TP4_TEXT8_ANALOGY["limit"] - TP4_TEXT8_ANALOGY["1024"], "TP4 §9, text8: limit 43.3 % vs width 2^10 42.6 %"
+        ),
+        "w2v_limit_vs_ntk_analogy": Expected(TP4_TEXT8_ANALOGY["limit"], "TP4 §9, text8: limit 43.3 %, NTK at chance"),
+        "w2v_convergence_slope": Expected(-0.5, "finite-width fluctuations around the limit scale like n^(-1/2)"),
+        "limit_check": Expected(0.0, "the width-n net tends to the limit as n grows (error O(n^(-1/2)))"),
+    }
+)

@@ -1,0 +1,106 @@
+"""TP4 §9's Word2Vec figure: muP nets get closer to the exact infinite-width muP limit as width grows, while the NTK
+limit of the same model learns nothing.
+
+Four panels. (a) Word-analogy accuracy (3CosAdd) and (b) WordSim-353 Spearman correlation against width: finite
+muP nets (mean over seeds, 95 % Student-t interval), the muP limit (solid line) and the NTK limit (dashed: chance
+1/V and correlation 0, by definition, since its embeddings are exactly orthogonal), frozen random embeddings of the
+frozen width as a finite check of the NTK limit (grey diamond). (c) The mean |cosine - limit's cosine| over the
+most frequent words' pairs against width, per seed and its mean, with the n^(-1/2) slope for reference and the
+fitted slope (claim mup.tp4.w2v_convergence_slope). (d) For reference, TP4's own numbers on text8 (15 epochs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from replications.core.plotting import save_figure, set_theme, width_log_axes
+from replications.core.provenance import read_table
+from replications.core.stats import per_seed_loglog_slopes, t_interval
+from replications.mup.paper import TP4_TEXT8_ANALOGY, TP4_TEXT8_SOURCE
+
+LIMIT = {"color": "C3", "lw": 2}
+NTK = {"color": "C7", "lw": 1.5, "ls": "--"}
+
+
+def _against_width(ax: plt.Axes, nets, limit, ntk, frozen, column: str, ylabel: str, ntk_label: str) -> None:
+    by_width = nets.groupby("width")[column]
+    widths = np.array(sorted(nets["width"].unique()))
+    means = by_width.mean().loc[widths].to_numpy()
+    intervals = [t_interval(by_width.get_group(w).to_numpy()) or (np.nan, np.nan) for w in widths]
+    low, high = np.array(intervals).T
+    ax.errorbar(widths, means, yerr=[means - low, high - means], fmt="o-", color="C0", capsize=3,
+                label=f"μP, width $n$ ({nets['seed'].nunique()} seeds)")  # fmt: skip
+    ax.axhline(limit[column], label="μP limit ($n = \\infty$, exact)", **LIMIT)
+    ax.axhline(ntk[column], label=ntk_label, **NTK)
+    if len(frozen):
+        ax.plot(frozen["width"].iloc[0], frozen[column].mean(), "D", color="0.5", label="frozen random embeddings")
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("width $n$")
+    ax.set_ylabel(ylabel)
+
+
+def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
+    """The four panels from inputs["tp4_scores"] (and the toy check's table, quoted in the title)."""
+    set_theme()
+    scores = read_table(inputs["tp4_scores"])
+    check = read_table(inputs["tp4_limit_check"]).iloc[0]
+    limit = scores[scores["model"] == "mup_limit"].iloc[0]
+    ntk = scores[scores["model"] == "ntk_limit"].iloc[0]
+    nets = scores[(scores["model"] == "mup") & ~scores["diverged"].astype(bool)]
+    frozen = scores[scores["model"] == "frozen_random"]
+    vocabulary = int(limit["vocabulary_size"])
+    fig, axes = plt.subplots(1, 4, figsize=(18, 4.4), gridspec_kw={"width_ratios": [1, 1, 1, 0.8]})
+
+    _against_width(axes[0], nets, limit, ntk, frozen, "analogy_accuracy", "analogy accuracy (3CosAdd)",
+                   f"NTK limit: chance, 1/V = {1 / vocabulary:.1e}")  # fmt: skip
+    axes[0].set_title(f"(a) {int(limit['questions_covered']):,} analogy questions covered")
+    axes[0].legend(fontsize="small", loc="best")
+    _against_width(axes[1], nets, limit, ntk, frozen, "wordsim_spearman", "WordSim-353 Spearman $\\rho$",
+                   "NTK limit: all cosines 0, $\\rho$ := 0")  # fmt: skip
+    axes[1].set_title(f"(b) {int(limit['wordsim_covered'])} of 353 WordSim pairs covered")
+    axes[1].legend(fontsize="small", loc="best")
+
+    ax = axes[2]
+    for _, rows in nets.groupby("seed"):
+        rows = rows.sort_values("width")
+        ax.plot(rows["width"], rows["cosine_gap"], "-", color="C0", alpha=0.3, lw=1)
+    gaps = nets.groupby("width")["cosine_gap"].mean()
+    ax.plot(gaps.index, gaps.to_numpy(), "o", color="C0", label="μP net (mean; lines: seeds)")
+    reference = gaps.iloc[0] * (gaps.index / gaps.index[0]) ** -0.5
+    ax.plot(gaps.index, reference, ":", color="k", label="$\\propto n^{-1/2}$")
+    slopes = per_seed_loglog_slopes(nets, "cosine_gap")
+    ci = t_interval(slopes)
+    slope_text = f"slope {np.mean(slopes):.2f}" + (f" [{ci[0]:.2f}, {ci[1]:.2f}]" if ci else "")
+    width_log_axes(ax)
+    ax.set_ylabel("mean |cos$_n$ − cos$_\\infty$|")
+    ax.set_title(f"(c) distance to the limit, top {int(limit['top_words'])} words' pairs")
+    ax.text(0.03, 0.04, slope_text.replace("-", "−"), transform=ax.transAxes)
+    ax.legend(fontsize="small", loc="upper right")
+
+    ax = axes[3]
+    widths = [int(w) for w in TP4_TEXT8_ANALOGY if w != "limit"]
+    ax.plot(widths, [100 * TP4_TEXT8_ANALOGY[str(w)] for w in widths], "o-", color="C0", label="μP, width $n$")
+    ax.axhline(100 * TP4_TEXT8_ANALOGY["limit"], label="μP limit", **LIMIT)
+    ax.axhline(0.0, label="NTK / NNGP limits (chance)", **NTK)
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("width $n$")
+    ax.set_ylabel("analogy accuracy (%)")
+    ax.set_title("(d) for reference: TP4 on text8")
+    ax.text(0.03, 0.5, TP4_TEXT8_SOURCE.replace(" (", "\n("), transform=ax.transAxes, fontsize="small")
+    ax.legend(fontsize="small", loc="lower right")
+
+    fig.suptitle(
+        f"TP4 §9 Word2Vec (skip-gram, negative sampling) in μP on the {config['corpus']} corpus: vocabulary "
+        f"{vocabulary:,} (min count {config['min_count']}), {config['epochs']} epoch(s), {int(limit['examples']):,} "
+        f"examples, batches of {config['batch']}; the same examples train every model.\nLimit check: width "
+        f"{int(check['width'])} vs the exact limit on a {int(check['vocabulary_size'])}-word toy vocabulary, "
+        f"relative logit error {check['relative_logit_error']:.3f}",
+        fontsize="medium",
+    )
+    fig.tight_layout()
+    save_figure(fig, outputs["png"])
