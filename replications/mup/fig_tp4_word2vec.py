@@ -20,25 +20,30 @@ import numpy as np
 
 from replications.core.plotting import save_figure, set_theme, width_log_axes
 from replications.core.provenance import read_table
-from replications.core.stats import per_seed_loglog_slopes, t_interval
+from replications.core.stats import per_seed_loglog_slopes, t_interval, wilson_interval
 from replications.mup.paper import TP4_TEXT8_ANALOGY, TP4_TEXT8_SOURCE
 
 LIMIT = {"color": "C3", "lw": 2}
 NTK = {"color": "C7", "lw": 1.5, "ls": "--"}
 
 
-def _against_width(ax: plt.Axes, nets, limit, ntk, frozen, column: str, ylabel: str, ntk_label: str) -> None:
+def _against_width(ax: plt.Axes, nets, limit, ntk, frozen, column: str, ylabel: str, ntk_label: str,
+                   limit_ci: tuple[float, float], scale: float = 1.0) -> None:  # fmt: skip
     by_width = nets.groupby("width")[column]
     widths = np.array(sorted(nets["width"].unique()))
-    means = by_width.mean().loc[widths].to_numpy()
+    means = scale * by_width.mean().loc[widths].to_numpy()
     intervals = [t_interval(by_width.get_group(w).to_numpy()) or (np.nan, np.nan) for w in widths]
-    low, high = np.array(intervals).T
+    low, high = scale * np.array(intervals).T
     ax.errorbar(widths, means, yerr=[means - low, high - means], fmt="o-", color="C0", capsize=3,
-                label=f"μP, width $n$ ({nets['seed'].nunique()} seeds)")  # fmt: skip
-    ax.axhline(limit[column], label="μP limit ($n = \\infty$, exact)", **LIMIT)
-    ax.axhline(ntk[column], label=ntk_label, **NTK)
+                label=f"μP, width $n$ (mean, 95 % interval over {nets['seed'].nunique()} seeds)")  # fmt: skip
+    ax.axhline(
+        scale * limit[column], label="μP limit ($n = \\infty$, exact; band: 95 % interval over the benchmark)", **LIMIT
+    )
+    ax.axhspan(scale * limit_ci[0], scale * limit_ci[1], color=LIMIT["color"], alpha=0.12, lw=0)
+    ax.axhline(scale * ntk[column], label=ntk_label, **NTK)
     if len(frozen):
-        ax.plot(frozen["width"].iloc[0], frozen[column].mean(), "D", color="0.5", label="frozen random embeddings")
+        ax.plot(frozen["width"].iloc[0], scale * frozen[column].mean(), "D", color="0.5",
+                label=f"frozen random embeddings, width {frozen['width'].iloc[0]:g} (NTK's finite check)")  # fmt: skip
     ax.set_xscale("log", base=2)
     ax.set_xlabel("width $n$")
     ax.set_ylabel(ylabel)
@@ -56,14 +61,16 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     vocabulary = int(limit["vocabulary_size"])
     fig, axes = plt.subplots(1, 4, figsize=(18, 4.4), gridspec_kw={"width_ratios": [1, 1, 1, 0.8]})
 
-    _against_width(axes[0], nets, limit, ntk, frozen, "analogy_accuracy", "analogy accuracy (3CosAdd)",
-                   f"NTK limit: chance, 1/V = {1 / vocabulary:.1e}")  # fmt: skip
-    axes[0].set_title(f"(a) {int(limit['questions_covered']):,} analogy questions covered")
-    axes[0].legend(fontsize="small", loc="best")
+    questions = int(limit["questions_covered"])
+    _against_width(axes[0], nets, limit, ntk, frozen, "analogy_accuracy", "analogy accuracy (3CosAdd, %)",
+                   "NTK limit: all cosines 0, chance 1/V; WordSim $\\rho$ := 0",
+                   wilson_interval(round(limit["analogy_accuracy"] * questions), questions), scale=100)  # fmt: skip
+    axes[0].set_title(f"(a) analogies: {questions:,} of {int(limit['questions_total']):,} questions covered")
     _against_width(axes[1], nets, limit, ntk, frozen, "wordsim_spearman", "WordSim-353 Spearman $\\rho$",
-                   "NTK limit: all cosines 0, $\\rho$ := 0")  # fmt: skip
-    axes[1].set_title(f"(b) {int(limit['wordsim_covered'])} of 353 WordSim pairs covered")
-    axes[1].legend(fontsize="small", loc="best")
+                   "NTK limit", (limit["wordsim_ci_low"], limit["wordsim_ci_high"]))  # fmt: skip
+    axes[1].set_title(f"(b) WordSim-353: {int(limit['wordsim_covered'])} of 353 pairs covered")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize="small", bbox_to_anchor=(0.33, -0.12))
 
     ax = axes[2]
     for _, rows in nets.groupby("seed"):
@@ -86,7 +93,7 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     widths = [int(w) for w in TP4_TEXT8_ANALOGY if w != "limit"]
     ax.plot(widths, [100 * TP4_TEXT8_ANALOGY[str(w)] for w in widths], "o-", color="C0", label="μP, width $n$")
     ax.axhline(100 * TP4_TEXT8_ANALOGY["limit"], label="μP limit", **LIMIT)
-    ax.axhline(0.0, label="NTK / NNGP limits (chance)", **NTK)
+    ax.axhline(0.0, label="NTK / NNGP limits (≈ chance)", **NTK)
     ax.set_xscale("log", base=2)
     ax.set_xlabel("width $n$")
     ax.set_ylabel("analogy accuracy (%)")
@@ -94,9 +101,10 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     ax.text(0.03, 0.5, TP4_TEXT8_SOURCE.replace(" (", "\n("), transform=ax.transAxes, fontsize="small")
     ax.legend(fontsize="small", loc="lower right")
 
+    epochs = f"{config['epochs']} epoch" + ("s" if config["epochs"] > 1 else "")
     fig.suptitle(
         f"TP4 §9 Word2Vec (skip-gram, negative sampling) in μP on the {config['corpus']} corpus: vocabulary "
-        f"{vocabulary:,} (min count {config['min_count']}), {config['epochs']} epoch(s), {int(limit['examples']):,} "
+        f"{vocabulary:,} (min count {config['min_count']}), {epochs}, {int(limit['examples']):,} "
         f"examples, batches of {config['batch']}; the same examples train every model.\nLimit check: width "
         f"{int(check['width'])} vs the exact limit on a {int(check['vocabulary_size'])}-word toy vocabulary, "
         f"relative logit error {check['relative_logit_error']:.3f}",
