@@ -45,8 +45,8 @@ def covered_wordsim(pairs: Sequence[tuple[str, str, float]], index: Mapping[str,
 
 def cosines(embeddings_VxN: np.ndarray, pairs_Px2: np.ndarray) -> np.ndarray:
     """Cosine similarity of each pair's embeddings."""
-    unit_VxN = unit_rows(np.asarray(embeddings_VxN, dtype=np.float64))
-    return (unit_VxN[pairs_Px2[:, 0]] * unit_VxN[pairs_Px2[:, 1]]).sum(axis=1)
+    first, second = (unit_rows(np.asarray(embeddings_VxN[pairs_Px2[:, k]], dtype=np.float64)) for k in (0, 1))
+    return (first * second).sum(axis=1)
 
 
 def wordsim_spearman(embeddings_VxN: np.ndarray, pairs_Px2: np.ndarray, human_P: np.ndarray) -> float:
