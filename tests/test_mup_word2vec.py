@@ -147,3 +147,39 @@ def test_limit_embeddings_have_the_limits_gram():
     u0 = np.asarray(w2v.limit_embeddings(5))
     np.testing.assert_allclose(u0 @ u0.T / 5, np.eye(5), atol=1e-6)
     assert jnp.allclose(w2v.logits(jnp.asarray(u0), jnp.zeros_like(u0)), 0)
+
+
+def test_tp4_claims_from_a_made_up_table():
+    import pandas as pd
+
+    from replications.mup.claims import _tp4_claims
+
+    common = {"tokens": 1000, "vocabulary_size": 100, "questions_covered": 50, "questions_total": 60,
+              "wordsim_covered": 20, "examples": 500, "top_words": 10}  # fmt: skip
+    rows = [
+        {**common, "model": "mup_limit", "width": np.nan, "seed": -1, "analogy_accuracy": 0.2,
+         "wordsim_spearman": 0.3, "cosine_gap": 0.0, "diverged": False, "limit_seconds": 1.0,
+         "limit_cpu_seconds": 1.0, "limit_bytes": 80000, "wordsim_ci_low": 0.1, "wordsim_ci_high": 0.5},
+        {**common, "model": "ntk_limit", "width": np.nan, "seed": -1, "analogy_accuracy": 0.01,
+         "wordsim_spearman": 0.0, "cosine_gap": 0.4, "diverged": False},
+    ]  # fmt: skip
+    for seed in range(3):
+        for width in (64, 256):
+            rows.append({**common, "model": "mup", "width": width, "seed": seed,
+                         "analogy_accuracy": 0.1 + 0.02 * seed + (width == 256) * 0.05, "wordsim_spearman": 0.2,
+                         "cosine_gap": (1 + seed) * width**-0.5, "diverged": False})  # fmt: skip
+    rows.append({**common, "model": "mup", "width": 256, "seed": 3, "analogy_accuracy": np.nan,
+                 "wordsim_spearman": np.nan, "cosine_gap": np.nan, "diverged": True})  # fmt: skip
+    check = pd.DataFrame([{"vocabulary_size": 8, "tokens": 100, "examples": 50, "width": 16384,
+                           "relative_logit_error": 0.01}])  # fmt: skip
+    config = {"corpus": "gensim", "min_count": 5, "window": 5, "negatives": 5, "subsample": 1e-3, "epochs": 1,
+              "batch": 16, "learning_rate": 0.025, "widths": [64, 256], "toy": {"batch": 8}}  # fmt: skip
+    judged = {c.id: c for c in _tp4_claims(config, pd.DataFrame(rows), check)}
+    assert judged["mup.tp4.w2v_limit_vs_ntk"].measured.value == pytest.approx(0.3)
+    widest = judged["mup.tp4.w2v_limit_vs_widest"]  # 0.2 - mean(0.15, 0.17, 0.19); the diverged seed left out
+    assert widest.measured.value == pytest.approx(0.03) and widest.measured.n == 3
+    assert "diverged, excluded" in widest.statement
+    assert judged["mup.tp4.w2v_limit_vs_ntk_analogy"].measured.value == pytest.approx(0.19)
+    slope = judged["mup.tp4.w2v_convergence_slope"]
+    assert slope.measured.value == pytest.approx(-0.5) and slope.passed and slope.measured.n == 3
+    assert judged["mup.tp4.limit_check"].passed and judged["mup.tp4.limit_check"].kind == "check"
