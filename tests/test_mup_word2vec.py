@@ -8,84 +8,122 @@ import pytest
 from replications.mup import word2vec as w2v
 from replications.mup import wordbench
 
-jax.config.update("jax_enable_x64", False)
 
-
-def _toy_examples(vocabulary: int = 8, tokens: int = 400, batch: int = 8, rate: float = 0.5, seed: int = 0):
+def _toy_examples(vocabulary: int = 8, tokens: int = 400, batch: int = 8, rate: float = 0.5, seed: int = 0,
+                  model: str = "skipgram"):  # fmt: skip
     """A random toy corpus over `vocabulary` words whose neighbours are correlated (word i tends to follow i - 1),
     so training has structure to learn."""
     rng = np.random.default_rng(seed)
     ids = np.cumsum(rng.integers(0, 2, tokens)) % vocabulary
     counts = np.bincount(ids, minlength=vocabulary).astype(np.int64)
-    return w2v.skipgram_examples(ids.astype(np.int32), counts, window=2, negatives=2, subsample=0.0, epochs=1,
-                                 batch=batch, learning_rate=rate, seed=seed)  # fmt: skip
+    return w2v.examples(ids.astype(np.int32), counts, model=model, window=2, negatives=2, subsample=0.0, epochs=1,
+                        batch=batch, learning_rate=rate, seed=seed)  # fmt: skip
 
 
-def _coefficient_dynamics(gram_VxV: np.ndarray, examples: w2v.Examples) -> np.ndarray:
-    """The module docstring's recursion, written out plainly in float64: A, B (V x V) with z = A G B^T, every
-    batch's gradients at the old coefficients, A_c -= eta sum_j g_cj B_j and B_j -= eta sum_c g_cj A_c."""
+def _coefficient_dynamics(gram_VxV: np.ndarray, examples: w2v.Examples, weight_decay: float = 0.0) -> np.ndarray:
+    """The module docstring's recursion, written out plainly in float64: A, B (V x V) with z = A G B^T; an
+    example's input h = sum_c w_c A_c over its input words; every batch's gradients at the old coefficients,
+    A_c -= eta w_c sum_j g_j B_j and B_j -= eta g_j h; weight decay shrinks a row by (1 - eta wd) per update."""
     size = len(gram_VxV)
     a, b = np.eye(size), np.zeros((size, size))
-    for center, words, mask, rate in zip(*examples, strict=True):
+    for inputs, input_weight, words, mask, rate in zip(*examples, strict=True):
         da, db = np.zeros_like(a), np.zeros_like(b)
-        for c, row, m in zip(center, words, mask, strict=True):
+        shrink_a, shrink_b = np.ones(size), np.ones(size)
+        for row_in, weight, row, m in zip(inputs, input_weight, words, mask, strict=True):
+            h = sum(w * a[c] for c, w in zip(row_in, weight, strict=True))
+            dh = np.zeros(size)
             for position, j in enumerate(row):
-                z = a[c] @ gram_VxV @ b[j]
-                g = m * (1 / (1 + np.exp(-z)) - (position == 0))
-                da[c] -= rate * g * b[j]
-                db[j] -= rate * g * a[c]
-        a, b = a + da, b + db
+                g = m * (1 / (1 + np.exp(-(h @ gram_VxV @ b[j]))) - (position == 0))
+                dh -= rate * g * b[j]
+                db[j] -= rate * g * h
+                shrink_b[j] *= (1 - rate * weight_decay) if m else 1
+            for c, w in zip(row_in, weight, strict=True):
+                da[c] += w * dh
+                shrink_a[c] *= (1 - rate * weight_decay) if m and w else 1
+        a, b = shrink_a[:, None] * a + da, shrink_b[:, None] * b + db
     return a @ gram_VxV @ b.T
 
 
 def test_examples_follow_the_window_and_pad_the_last_batch():
     ids = np.arange(6, dtype=np.int32)
     counts = np.ones(6, dtype=np.int64)
-    ex = w2v.skipgram_examples(ids, counts, window=1, negatives=3, subsample=0.0, epochs=2, batch=6,
-                               learning_rate=1.0, seed=1)  # fmt: skip
+    ex = w2v.examples(ids, counts, window=1, negatives=3, subsample=0.0, epochs=2, batch=6, learning_rate=1.0, seed=1)
     real = ex.mask_SxB.ravel() > 0
-    pairs = list(zip(ex.center_SxB.ravel()[real], ex.words_SxBxJ.reshape(-1, 4)[real, 0], strict=True))
+    pairs = list(zip(ex.inputs_SxBxC.ravel()[real], ex.words_SxBxJ.reshape(-1, 4)[real, 0], strict=True))
     # window 1 (no shrinking possible): each word with its left then right neighbour, in corpus order, twice
     one_epoch = [(0, 1), (1, 0), (1, 2), (2, 1), (2, 3), (3, 2), (3, 4), (4, 3), (4, 5), (5, 4)]
     assert pairs == one_epoch * 2
-    assert ex.center_SxB.shape == (4, 6) and ex.words_SxBxJ.shape == (4, 6, 4)
-    assert real.sum() == 20 and not real[-4:].any()  # 20 examples, the last batch padded with 4
+    assert ex.inputs_SxBxC.shape == (4, 6, 1) and ex.words_SxBxJ.shape == (4, 6, 4)
+    padded = ~real.reshape(4, 6)  # 10 examples an epoch: each epoch's last batch padded with 2
+    assert real.sum() == 20 and padded[[1, 3], 4:].all() and not padded[[0, 2]].any()
     assert ex.learning_rate_S[0] == 1.0 and np.all(np.diff(ex.learning_rate_S) < 0)
-    again = w2v.skipgram_examples(ids, counts, window=1, negatives=3, subsample=0.0, epochs=2, batch=6,
-                                  learning_rate=1.0, seed=1)  # fmt: skip
+    again = w2v.examples(ids, counts, window=1, negatives=3, subsample=0.0, epochs=2, batch=6, learning_rate=1.0,
+                         seed=1)  # fmt: skip
     assert all(np.array_equal(x, y) for x, y in zip(ex, again, strict=True))
+
+
+def test_cbow_examples_average_the_window():
+    ids = np.arange(5, dtype=np.int32)
+    ex = w2v.examples(ids, np.ones(5, np.int64), model="cbow", window=1, negatives=2, subsample=0.0, epochs=1,
+                      batch=5, learning_rate=1.0, seed=0)  # fmt: skip
+    assert ex.inputs_SxBxC.shape == (1, 5, 2) and list(ex.words_SxBxJ[0, :, 0]) == [0, 1, 2, 3, 4]
+    weight_5x2 = ex.input_weight_SxBxC[0]  # the first and last word have one neighbour, the others two
+    np.testing.assert_array_equal(weight_5x2, [[0, 1], [0.5, 0.5], [0.5, 0.5], [0.5, 0.5], [1, 0]])
+    assert list(ex.inputs_SxBxC[0, 1]) == [0, 2] and ex.inputs_SxBxC[0, 0, 1] == 1
+
+
+def test_a_stream_in_pieces_is_the_whole_stream_and_trains_the_same():
+    ids = (np.cumsum(np.random.default_rng(2).integers(0, 2, 300)) % 8).astype(np.int32)
+    counts = np.bincount(ids, minlength=8).astype(np.int64)
+    settings = dict(window=2, negatives=2, subsample=0.0, epochs=2, batch=8, learning_rate=0.5, seed=0)
+    pieces = list(w2v.example_chunks(ids, counts, chunk_batches=3, **settings))
+    whole = w2v.examples(ids, counts, **settings)
+    assert len(pieces) > 4 and max(len(p.learning_rate_S) for p in pieces) == 3
+    assert all(np.array_equal(np.concatenate(x), y) for x, y in zip(zip(*pieces, strict=True), whole, strict=True))
+    u, v = w2v.random_embeddings(jax.random.PRNGKey(0), 8, 32), jnp.zeros((8, 32))
+    for piece in pieces:
+        u, v, _ = w2v.train_from(u, v, piece)
+    u_whole, v_whole, _ = w2v.train(w2v.random_embeddings(jax.random.PRNGKey(0), 8, 32), whole)
+    np.testing.assert_allclose(np.asarray(w2v.logits(u, v)), np.asarray(w2v.logits(u_whole, v_whole)), atol=1e-5)
 
 
 def test_subsampling_drops_frequent_words_only():
     rng = np.random.default_rng(0)
     ids = np.where(rng.random(20000) < 0.5, 0, rng.integers(1, 200, 20000)).astype(np.int32)
     counts = np.bincount(ids, minlength=200).astype(np.int64)
-    ex = w2v.skipgram_examples(ids, counts, window=1, negatives=1, subsample=1e-3, epochs=1, batch=64,
-                               learning_rate=1.0, seed=0)  # fmt: skip
-    centers = ex.center_SxB[ex.mask_SxB > 0]
+    ex = w2v.examples(ids, counts, window=1, negatives=1, subsample=1e-3, epochs=1, batch=64, learning_rate=1.0,
+                      seed=0)  # fmt: skip
+    centers = ex.inputs_SxBxC[ex.mask_SxB > 0, 0]
     assert (centers == 0).mean() < 0.2  # word 0 is half the corpus; its keep probability is about 0.05
     assert len(np.unique(centers)) > 150
 
 
-def test_finite_net_is_the_coefficient_recursion_with_its_gram_matrix():
+MODELS = [("skipgram", 0.0), ("cbow", 0.0), ("cbow", 0.1)]  # (model, weight decay): issue 18's, TP4's
+
+
+@pytest.mark.parametrize(("model", "weight_decay"), MODELS)
+def test_finite_net_is_the_coefficient_recursion_with_its_gram_matrix(model, weight_decay):
     """At any width the net's logits are A G B^T with G = U0 U0^T / n: the derivation, checked exactly."""
-    examples = _toy_examples(batch=4)
+    examples = _toy_examples(batch=4, model=model)
     u0 = w2v.random_embeddings(jax.random.PRNGKey(3), 8, 16)
-    u, v, _ = w2v.train(u0, examples)
+    u, v, _ = w2v.train(u0, examples, weight_decay)
     gram = np.asarray(u0, np.float64) @ np.asarray(u0, np.float64).T / 16
-    np.testing.assert_allclose(np.asarray(w2v.logits(u, v)), _coefficient_dynamics(gram, examples), atol=2e-4)
+    expected = _coefficient_dynamics(gram, examples, weight_decay)
+    np.testing.assert_allclose(np.asarray(w2v.logits(u, v)), expected, atol=2e-4)
 
 
-def test_limit_is_the_recursion_with_the_identity():
-    examples = _toy_examples(batch=4)
-    u, v, _ = w2v.train(w2v.limit_embeddings(8), examples)
-    expected = _coefficient_dynamics(np.eye(8), examples)
+@pytest.mark.parametrize(("model", "weight_decay"), MODELS)
+def test_limit_is_the_recursion_with_the_identity(model, weight_decay):
+    examples = _toy_examples(batch=4, model=model)
+    u, v, _ = w2v.train(w2v.limit_embeddings(8), examples, weight_decay)
+    expected = _coefficient_dynamics(np.eye(8), examples, weight_decay)
     assert np.abs(expected).max() > 0.5  # the limit has learned something
     np.testing.assert_allclose(np.asarray(w2v.logits(u, v)), expected, atol=2e-4)
 
 
-def test_wide_nets_approach_the_limit():
-    examples = _toy_examples(tokens=600, rate=0.1)
+@pytest.mark.parametrize("model", ["skipgram", "cbow"])
+def test_wide_nets_approach_the_limit(model):
+    examples = _toy_examples(tokens=600, rate=0.1, model=model)
     u, v, _ = w2v.train(w2v.limit_embeddings(8), examples)
     z_limit = np.asarray(w2v.logits(u, v))
     errors = []
@@ -171,15 +209,20 @@ def test_tp4_claims_from_a_made_up_table():
     rows.append({**common, "model": "mup", "width": 256, "seed": 3, "analogy_accuracy": np.nan,
                  "wordsim_spearman": np.nan, "cosine_gap": np.nan, "diverged": True})  # fmt: skip
     check = pd.DataFrame([{"vocabulary_size": 8, "tokens": 100, "examples": 50, "width": 16384,
-                           "relative_logit_error": 0.01}])  # fmt: skip
-    config = {"corpus": "gensim", "min_count": 5, "window": 5, "negatives": 5, "subsample": 1e-3, "epochs": 1,
-              "batch": 16, "learning_rate": 0.025, "widths": [64, 256], "toy": {"batch": 8}}  # fmt: skip
+                           "relative_logit_error": 0.01, "limit_logit_rms": 0.5}])  # fmt: skip
+    config = {"corpus": "gensim", "min_count": 5, "model": "skipgram", "weight_decay": 0.0, "window": 5,
+              "negatives": 5, "subsample": 1e-3, "epochs": 1, "batch": 16, "learning_rate": 0.025,
+              "widths": [64, 256], "toy": {"batch": 8}}  # fmt: skip
     judged = {c.id: c for c in _tp4_claims(config, pd.DataFrame(rows), check)}
     assert judged["mup.tp4.w2v_limit_vs_ntk"].measured.value == pytest.approx(0.3)
     widest = judged["mup.tp4.w2v_limit_vs_widest"]  # 0.2 - mean(0.15, 0.17, 0.19); the diverged seed left out
     assert widest.measured.value == pytest.approx(0.03) and widest.measured.n == 3
     assert "diverged, excluded" in widest.statement
+    assert "10 correct answers for the limit" in widest.statement and "of 50 covered questions" in widest.statement
     assert judged["mup.tp4.w2v_limit_vs_ntk_analogy"].measured.value == pytest.approx(0.19)
     slope = judged["mup.tp4.w2v_convergence_slope"]
     assert slope.measured.value == pytest.approx(-0.5) and slope.passed and slope.measured.n == 3
     assert judged["mup.tp4.limit_check"].passed and judged["mup.tp4.limit_check"].kind == "check"
+    assert "root mean square 0.5" in judged["mup.tp4.limit_check"].statement
+    rows[0] = {**rows[0], "wordsim_ci_low": np.nan, "wordsim_ci_high": np.nan}  # too few pairs to bootstrap
+    assert _tp4_claims(config, pd.DataFrame(rows), check)[0].measured.ci is None

@@ -25,6 +25,16 @@ def tp4_data_problems(config: Mapping[str, Any]) -> list[tuple[str, str]]:
     return []
 
 
+def tp4_memory_mb(config: Mapping[str, Any]) -> float:
+    """The tp4 job's estimated peak memory (`tp4_word2vec.memory_mb` of the group's `tp4` section); 0 when its
+    corpus cannot be read (`tp4_data_problems` reports that)."""
+    if tp4_data_problems(config["tp4"]):
+        return 0.0
+    from replications.mup.tp4_word2vec import memory_mb
+
+    return memory_mb(config["tp4"])
+
+
 GRAPH = Graph(
     group="mup",
     title="muP (Tensor Programs IV, V, VI)",
@@ -39,7 +49,11 @@ GRAPH = Graph(
             ("data",),
         ),
         "depth": Compute("experiments:depth", {"depth_losses": "depth_losses.csv"}, ("data",)),
-        "tp4": Compute("tp4_word2vec:run", {"tp4_scores": "tp4_scores.csv", "tp4_limit_check": "tp4_limit_check.csv"}),
+        "tp4": Compute(
+            "tp4_word2vec:run",
+            {"tp4_scores": "tp4_scores.csv", "tp4_limit_check": "tp4_limit_check.csv"},
+            memory_mb=tp4_memory_mb,
+        ),
     },
     figures={
         "tab_abc": Figure("tab_abc:draw", ("abc_table",), extra={"md": "tab_abc.md"}),

@@ -10,8 +10,9 @@ first `toy_tokens` of their tokens) compares a width-`toy_width` net's trained l
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +35,49 @@ def corpus_tokens(config: Mapping[str, Any]) -> list[str]:
     return corpus.text8_clean(" ".join(body for _, body in corpus.wikipedia_articles())).split()
 
 
-def _examples(config: Mapping[str, Any], ids: np.ndarray, counts: np.ndarray, **overrides: Any) -> w2v.Examples:
-    settings = {k: config[k] for k in ("window", "negatives", "subsample", "epochs", "batch", "learning_rate")}
-    return w2v.skipgram_examples(ids, counts, seed=config["seed"], **{**settings, **overrides})
+def _stream(config: Mapping[str, Any], ids: np.ndarray, counts: np.ndarray) -> Iterator[w2v.Examples]:
+    settings = {k: config[k] for k in ("model", "window", "negatives", "subsample", "epochs", "batch", "learning_rate")}
+    return w2v.example_chunks(ids, counts, seed=config["seed"], chunk_batches=config["chunk_batches"], **settings)
 
 
-def _train_seeds(u0_SxVxN: jax.Array, examples: w2v.Examples) -> tuple[np.ndarray, np.ndarray]:
-    """(trained input embeddings, losses) of nets vmapped over their initial embeddings."""
-    u, _, losses = jax.vmap(w2v.train, in_axes=(0, None))(u0_SxVxN, examples)
-    return np.asarray(u), np.asarray(losses)
+def _seeds_step(u_SxVxN, v_SxVxN, piece: w2v.Examples, weight_decay: float):
+    scan = functools.partial(w2v.scan_examples, weight_decay=weight_decay)
+    return jax.vmap(scan, in_axes=(0, 0, None))(u_SxVxN, v_SxVxN, piece)
+
+
+# One piece of the stream, the embeddings updated in place (donated): the limit, and the seeds of one width.
+_train_limit = jax.jit(w2v.scan_examples, donate_argnums=(0, 1), static_argnames="weight_decay")
+_train_seeds = jax.jit(_seeds_step, donate_argnums=(0, 1), static_argnames="weight_decay")
+
+
+def corpus_sizes(config: Mapping[str, Any]) -> tuple[int, int]:
+    """(words in the corpus, V the number of words the vocabulary keeps) of the `tp4` config (for the memory
+    estimate)."""
+    return _corpus_sizes(config["corpus"], config["text8_dir"], config["min_count"])
+
+
+@functools.cache
+def _corpus_sizes(corpus_name: str, text8_dir: str | None, min_count: int) -> tuple[int, int]:
+    tokens = corpus_tokens({"corpus": corpus_name, "text8_dir": text8_dir})
+    return len(tokens), len(w2v.build_vocabulary(tokens, min_count).words)
+
+
+def memory_mb(config: Mapping[str, Any]) -> float:
+    """Peak memory of the tp4 job: the limit's two V x V float32 matrices while it trains (updated in place), then
+    its input embeddings and their unit rows on the host for the benchmarks (4 V^2 floats in all, counted at
+    once); every width's seeds' (u, v), held together through the epochs, twice (a piece's input and output); one
+    epoch's window matrix (2 window ids per word) and examples (skip-gram: at most 2 window per word, each an
+    input id, its weight and a target; CBOW: at most one per word, 2 window input ids and weights and a target),
+    before subsampling; one piece's examples, twice (built by concatenation); the corpus as Python strings (about
+    64 bytes a word). Every id and weight takes 4 bytes."""
+    tokens, size = corpus_sizes(config)
+    window = config["window"]
+    floats = 4 * size * size + 4 * config["seeds"] * size * sum(config["widths"])
+    inputs = 1 if config["model"] == "skipgram" else 2 * window  # input ids per example
+    epoch = 2 * window * tokens + (2 * window * tokens * 3 if inputs == 1 else tokens * (2 * inputs + 1))
+    piece = 2 * config["chunk_batches"] * config["batch"] * (2 * inputs + config["negatives"] + 2)
+    ints = epoch + piece
+    return (4 * (floats + ints) + 64 * tokens) / 2**20
 
 
 def limit_check(config: Mapping[str, Any], tokens: list[str]) -> dict[str, Any]:
@@ -52,11 +87,12 @@ def limit_check(config: Mapping[str, Any], tokens: list[str]) -> dict[str, Any]:
     vocabulary = w2v.build_vocabulary(tokens, 1)
     vocabulary = w2v.build_vocabulary([t for t in tokens if vocabulary.index[t] < toy["vocabulary"]], 1)
     ids = w2v.encode(tokens, vocabulary)[: toy["tokens"]]
-    examples = _examples(config, ids, vocabulary.counts, batch=toy["batch"], epochs=1)
-    size = len(vocabulary.words)
-    u_lim, v_lim, _ = w2v.train(w2v.limit_embeddings(size), examples)
+    settings = {k: config[k] for k in ("model", "window", "negatives", "subsample", "learning_rate", "seed")}
+    examples = w2v.examples(ids, vocabulary.counts, batch=toy["batch"], epochs=1, **settings)
+    size, decay = len(vocabulary.words), config["weight_decay"]
+    u_lim, v_lim, _ = w2v.train(w2v.limit_embeddings(size), examples, decay)
     u0 = w2v.random_embeddings(jax.random.PRNGKey(config["seed"]), size, toy["width"])
-    u_fin, v_fin, _ = w2v.train(u0, examples)
+    u_fin, v_fin, _ = w2v.train(u0, examples, decay)
     z_lim, z_fin = np.asarray(w2v.logits(u_lim, v_lim)), np.asarray(w2v.logits(u_fin, v_fin))
     return {
         "vocabulary_size": size,
@@ -70,23 +106,54 @@ def limit_check(config: Mapping[str, Any], tokens: list[str]) -> dict[str, Any]:
 
 def run(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     """outputs["tp4_scores"]: one row per model (muP width and seed, the muP limit, the NTK limit, frozen random
-    embeddings): analogy accuracy, WordSim-353 Spearman, the mean |cosine - limit's cosine| over the
-    `top_words` most frequent words' pairs, training loss; outputs["tp4_limit_check"]: the toy comparison."""
+    embeddings): analogy accuracy (and its count of correct answers), WordSim-353 Spearman, the mean |cosine -
+    limit's cosine| over the `top_words` most frequent words' pairs after training and, for the muP nets, at
+    initialization (the untrained control: the limit's untrained cosines are all 0), training loss;
+    outputs["tp4_limit_check"]: the toy comparison. Every model follows the same stream, piece by piece."""
     tokens = corpus_tokens(config)
     vocabulary = w2v.build_vocabulary(tokens, config["min_count"])
     size = len(vocabulary.words)
     ids = w2v.encode(tokens, vocabulary)
-    examples = _examples(config, ids, vocabulary.counts)
     questions = wordbench.covered_analogies(corpus.analogy_questions(), vocabulary.index)
     sim_pairs, human = wordbench.covered_wordsim(corpus.wordsim353(), vocabulary.index)
     top = min(config["top_words"], size)
+    keys = [jax.random.PRNGKey(config["seed"] + 1 + s) for s in range(config["seeds"])]
+
+    limit = (w2v.limit_embeddings(size), jax.numpy.zeros((size, size), jax.numpy.float32))
+    nets = {}
+    for width in config["widths"]:
+        u0 = jax.numpy.stack([w2v.random_embeddings(k, size, width) for k in keys])
+        nets[width] = (u0, jax.numpy.zeros_like(u0))
+    untrained_gap = {  # the limit's untrained cosines are 0
+        (width, s): float(np.abs(wordbench.top_cosines(np.asarray(u0), top)).mean())
+        for width, (u0_SxVxN, _) in nets.items()
+        for s, u0 in enumerate(u0_SxVxN)
+    }
+    limit_losses, net_losses = [], {width: [] for width in nets}
+    limit_seconds = limit_cpu = 0.0
+    examples = batches = 0
+    for piece in _stream(config, ids, vocabulary.counts):
+        examples, batches = examples + int(piece.mask_SxB.sum()), batches + len(piece.learning_rate_S)
+        started, cpu = time.perf_counter(), time.process_time()
+        *limit, losses = _train_limit(*limit, piece, weight_decay=config["weight_decay"])
+        limit_losses.append(np.asarray(losses))  # waits for the piece: the time below is the limit's
+        limit_seconds += time.perf_counter() - started
+        limit_cpu += time.process_time() - cpu
+        for width in nets:
+            *nets[width], losses_SxT = _train_seeds(*nets[width], piece, weight_decay=config["weight_decay"])
+            net_losses[width].append(np.asarray(losses_SxT))
+    print(f"  tp4 limit (V = {size}) trained in {limit_seconds:.0f} s", flush=True)
+    u_lim = np.asarray(limit[0])
+    del limit
+    limit_losses = np.concatenate(limit_losses)
+    limit_top = wordbench.top_cosines(u_lim, top)
     common = {
         "corpus": config["corpus"],
         "tokens": len(tokens),
         "tokens_in_vocabulary": len(ids),
         "vocabulary_size": size,
-        "examples": int(examples.mask_SxB.sum()),
-        "batches": len(examples.learning_rate_S),
+        "examples": examples,
+        "batches": batches,
         "questions_covered": len(questions),
         "questions_total": len(corpus.analogy_questions()),
         "wordsim_covered": len(sim_pairs),
@@ -94,17 +161,13 @@ def run(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     }
 
     def scores(embeddings: np.ndarray) -> dict[str, float]:
+        accuracy = wordbench.analogy_accuracy(embeddings, questions)
         return {
-            "analogy_accuracy": wordbench.analogy_accuracy(embeddings, questions),
+            "analogy_accuracy": accuracy,
+            "analogy_correct": round(accuracy * len(questions)) if len(questions) else 0,
             "wordsim_spearman": wordbench.wordsim_spearman(embeddings, sim_pairs, human),
         }
 
-    started, cpu = time.perf_counter(), time.process_time()
-    u_lim, _, losses = w2v.train(w2v.limit_embeddings(size), examples)
-    u_lim = np.asarray(u_lim)
-    limit_seconds, limit_cpu = time.perf_counter() - started, time.process_time() - cpu
-    print(f"  tp4 limit (V = {size}) trained in {limit_seconds:.0f} s", flush=True)
-    limit_top = wordbench.top_cosines(u_lim, top)
     wordsim_ci = bootstrap_interval(  # over the WordSim pairs, resampled with their human scores
         lambda pairs_Px2: (
             float(spearmanr(pairs_Px2[:, 0], pairs_Px2[:, 1]).statistic) if len(pairs_Px2) > 2 else np.nan
@@ -119,8 +182,8 @@ def run(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
             "seed": -1,
             **scores(u_lim),
             "cosine_gap": 0.0,
-            "train_loss": float(np.asarray(losses)[-LOSS_WINDOW:].mean()),
-            "diverged": not bool(np.isfinite(losses).all()),
+            "train_loss": float(limit_losses[-LOSS_WINDOW:].mean()),
+            "diverged": not bool(np.isfinite(limit_losses).all()),
             "limit_seconds": limit_seconds,
             "limit_cpu_seconds": limit_cpu,
             "limit_bytes": 2 * size * size * 4,
@@ -130,11 +193,10 @@ def run(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
         {**common, "model": "ntk_limit", "width": np.nan, "seed": -1, "analogy_accuracy": 1.0 / size,
          "wordsim_spearman": 0.0, "cosine_gap": float(np.abs(limit_top).mean())},
     ]  # fmt: skip
-    keys = [jax.random.PRNGKey(config["seed"] + 1 + s) for s in range(config["seeds"])]
-    for width in config["widths"]:
-        u0 = jax.numpy.stack([w2v.random_embeddings(k, size, width) for k in keys])
-        trained, losses_SxT = _train_seeds(u0, examples)
-        for s, embeddings in enumerate(trained):
+    del u_lim
+    for width, (trained, _) in nets.items():
+        losses_SxT = np.concatenate(net_losses[width], axis=1)
+        for s, embeddings in enumerate(np.asarray(trained)):
             rows.append(
                 {
                     **common,
@@ -143,11 +205,11 @@ def run(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
                     "seed": s,
                     **scores(embeddings),
                     "cosine_gap": float(np.abs(wordbench.top_cosines(embeddings, top) - limit_top).mean()),
+                    "untrained_cosine_gap": untrained_gap[width, s],
                     "train_loss": float(losses_SxT[s, -LOSS_WINDOW:].mean()),
                     "diverged": not bool(np.isfinite(losses_SxT[s]).all()),
                 }
             )
-        print(f"  tp4 width {width} done", flush=True)
     for s, key in enumerate(keys):
         frozen = np.asarray(w2v.random_embeddings(key, size, config["frozen_width"]))
         gap = float(np.abs(wordbench.top_cosines(frozen, top) - limit_top).mean())
