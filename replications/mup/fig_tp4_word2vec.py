@@ -6,7 +6,10 @@ muP nets (mean over seeds, 95 % Student-t interval), the muP limit (solid line) 
 1/V and correlation 0, by definition, since its embeddings are exactly orthogonal), frozen random embeddings of the
 frozen width as a finite check of the NTK limit (grey diamond). (c) The mean |cosine - limit's cosine| over the
 most frequent words' pairs against width, per seed and its mean, with the n^(-1/2) slope for reference and the
-fitted slope (claim mup.tp4.w2v_convergence_slope). (d) For reference, TP4's own numbers on text8 (15 epochs).
+fitted slope (claim mup.tp4.w2v_convergence_slope); dashed, the untrained control: the same distance at
+initialization, where the limit's cosines are all 0 and the finite net's are random, of size n^(-1/2). Trained
+nets above it carry a learned difference from the limit, not only their random start. (d) For reference, TP4's
+own numbers on text8 (CBOW, epoch 15, read off the authors' figure).
 """
 
 from __future__ import annotations
@@ -77,7 +80,11 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
         rows = rows.sort_values("width")
         ax.plot(rows["width"], rows["cosine_gap"], "-", color="C0", alpha=0.3, lw=1)
     gaps = nets.groupby("width")["cosine_gap"].mean()
-    ax.plot(gaps.index, gaps.to_numpy(), "o", color="C0", label="μP net (mean; lines: seeds)")
+    ax.plot(gaps.index, gaps.to_numpy(), "o", color="C0", label="μP net, trained (mean; lines: seeds)")
+    if "untrained_cosine_gap" in nets:
+        untrained = nets.groupby("width")["untrained_cosine_gap"].mean()
+        ax.plot(untrained.index, untrained.to_numpy(), "s--", color="0.5", ms=4,
+                label="untrained control: at initialization")  # fmt: skip
     reference = gaps.iloc[0] * (gaps.index / gaps.index[0]) ** -0.5
     ax.plot(gaps.index, reference, ":", color="k", label="$\\propto n^{-1/2}$")
     slopes = per_seed_loglog_slopes(nets, "cosine_gap")
@@ -98,12 +105,17 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     ax.set_xlabel("width $n$")
     ax.set_ylabel("analogy accuracy (%)")
     ax.set_title("(d) for reference: TP4 on text8")
-    ax.text(0.03, 0.5, TP4_TEXT8_SOURCE.replace(" (", "\n("), transform=ax.transAxes, fontsize="small")
+    ax.text(0.03, 0.45, TP4_TEXT8_SOURCE, transform=ax.transAxes, fontsize="small")
     ax.legend(fontsize="small", loc="lower right")
 
     epochs = f"{config['epochs']} epoch" + ("s" if config["epochs"] > 1 else "")
+    model = (
+        "skip-gram, negative sampling: issue 18's model; TP4's is CBOW"
+        if config["model"] == "skipgram"
+        else f"CBOW, negative sampling, weight decay {config['weight_decay']:g}: TP4's model"
+    )
     fig.suptitle(
-        f"TP4 §9 Word2Vec (skip-gram, negative sampling) in μP on the {config['corpus']} corpus: vocabulary "
+        f"After TP4 §9: Word2Vec ({model}) in μP on the {config['corpus']} corpus: vocabulary "
         f"{vocabulary:,} (min count {config['min_count']}), {epochs}, {int(limit['examples']):,} "
         f"examples, batches of {config['batch']}; the same examples train every model.\nLimit check: width "
         f"{int(check['width'])} vs the exact limit on a {int(check['vocabulary_size'])}-word toy vocabulary, "
