@@ -226,3 +226,25 @@ def test_tp4_claims_from_a_made_up_table():
     assert "root mean square 0.5" in judged["mup.tp4.limit_check"].statement
     rows[0] = {**rows[0], "wordsim_ci_low": np.nan, "wordsim_ci_high": np.nan}  # too few pairs to bootstrap
     assert _tp4_claims(config, pd.DataFrame(rows), check)[0].measured.ci is None
+
+
+@pytest.mark.parametrize("model", ["skipgram", "cbow"])
+def test_sp_step_is_plain_sgd_on_the_summed_loss(model):
+    """SP: logits <h, v>, both tables random (fan-in variances), and one step is SGD on the batch's summed loss."""
+    examples = _toy_examples(batch=16, model=model)
+    batch = w2v.Examples(*(x[:1] for x in examples))
+    u_big, v_big = w2v.sp_embeddings(jax.random.PRNGKey(5), 256, 256)
+    assert abs(float(jnp.var(u_big)) - 1) < 0.05 and abs(256 * float(jnp.var(v_big)) - 1) < 0.05
+    u0, v0 = w2v.sp_embeddings(jax.random.PRNGKey(5), 8, 256)
+
+    def summed_loss(u, v):
+        h_BxN = jnp.einsum("bc,bcn->bn", batch.input_weight_SxBxC[0], u[batch.inputs_SxBxC[0]])
+        z_BxJ = jnp.einsum("bn,bjn->bj", h_BxN, v[batch.words_SxBxJ[0]])
+        sign_J = jnp.where(jnp.arange(z_BxJ.shape[1]) == 0, 1.0, -1.0)
+        return -(jax.nn.log_sigmoid(sign_J * z_BxJ).sum(axis=1) * batch.mask_SxB[0]).sum()
+
+    grad_u, grad_v = jax.grad(summed_loss, argnums=(0, 1))(u0, v0)
+    rate = batch.learning_rate_S[0]
+    u, v, _ = w2v.train_from(u0, v0, batch, parametrization="sp")
+    np.testing.assert_allclose(np.asarray(u), np.asarray(u0 - rate * grad_u), atol=1e-5)
+    np.testing.assert_allclose(np.asarray(v), np.asarray(v0 - rate * grad_v), atol=1e-5)

@@ -40,14 +40,14 @@ def _stream(config: Mapping[str, Any], ids: np.ndarray, counts: np.ndarray) -> I
     return w2v.example_chunks(ids, counts, seed=config["seed"], chunk_batches=config["chunk_batches"], **settings)
 
 
-def _seeds_step(u_SxVxN, v_SxVxN, piece: w2v.Examples, weight_decay: float):
-    scan = functools.partial(w2v.scan_examples, weight_decay=weight_decay)
+def _seeds_step(u_SxVxN, v_SxVxN, piece: w2v.Examples, weight_decay: float, parametrization: str):
+    scan = functools.partial(w2v.scan_examples, weight_decay=weight_decay, parametrization=parametrization)
     return jax.vmap(scan, in_axes=(0, 0, None))(u_SxVxN, v_SxVxN, piece)
 
 
 # One piece of the stream, the embeddings updated in place (donated): the limit, and the seeds of one width.
 _train_limit = jax.jit(w2v.scan_examples, donate_argnums=(0, 1), static_argnames="weight_decay")
-_train_seeds = jax.jit(_seeds_step, donate_argnums=(0, 1), static_argnames="weight_decay")
+_train_seeds = jax.jit(_seeds_step, donate_argnums=(0, 1), static_argnames=("weight_decay", "parametrization"))
 
 
 def corpus_sizes(config: Mapping[str, Any]) -> tuple[int, int]:
@@ -72,7 +72,7 @@ def memory_mb(config: Mapping[str, Any]) -> float:
     64 bytes a word). Every id and weight takes 4 bytes."""
     tokens, size = corpus_sizes(config)
     window = config["window"]
-    floats = 4 * size * size + 4 * config["seeds"] * size * sum(config["widths"])
+    floats = 4 * size * size + 4 * (config["seeds"] + config["sp_seeds"]) * size * sum(config["widths"])
     inputs = 1 if config["model"] == "skipgram" else 2 * window  # input ids per example
     epoch = 2 * window * tokens + (2 * window * tokens * 3 if inputs == 1 else tokens * (2 * inputs + 1))
     piece = 2 * config["chunk_batches"] * config["batch"] * (2 * inputs + config["negatives"] + 2)
@@ -105,11 +105,12 @@ def limit_check(config: Mapping[str, Any], tokens: list[str]) -> dict[str, Any]:
 
 
 def run(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
-    """outputs["tp4_scores"]: one row per model (muP width and seed, the muP limit, the NTK limit, frozen random
-    embeddings): analogy accuracy (and its count of correct answers), WordSim-353 Spearman, the mean |cosine -
-    limit's cosine| over the `top_words` most frequent words' pairs after training and, for the muP nets, at
-    initialization (the untrained control: the limit's untrained cosines are all 0), training loss;
-    outputs["tp4_limit_check"]: the toy comparison. Every model follows the same stream, piece by piece."""
+    """outputs["tp4_scores"]: one row per model (muP width and seed; SP width and seed, a contrast, not in the
+    claims; the muP limit; the NTK limit; frozen random embeddings): analogy accuracy (and its count of correct
+    answers), WordSim-353 Spearman, the mean |cosine - limit's cosine| over the `top_words` most frequent words'
+    pairs after training, for the muP nets also at initialization (the untrained control: the limit's untrained
+    cosines are all 0) and between the displacements from initialization u - u0 (the learned part), training
+    loss; outputs["tp4_limit_check"]: the toy comparison. Every model follows the same stream, piece by piece."""
     tokens = corpus_tokens(config)
     vocabulary = w2v.build_vocabulary(tokens, config["min_count"])
     size = len(vocabulary.words)
@@ -120,16 +121,21 @@ def run(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     keys = [jax.random.PRNGKey(config["seed"] + 1 + s) for s in range(config["seeds"])]
 
     limit = (w2v.limit_embeddings(size), jax.numpy.zeros((size, size), jax.numpy.float32))
-    nets = {}
+    nets = {}  # (parametrization, width): the seeds' (u, v)
     for width in config["widths"]:
         u0 = jax.numpy.stack([w2v.random_embeddings(k, size, width) for k in keys])
-        nets[width] = (u0, jax.numpy.zeros_like(u0))
+        nets["mup", width] = (u0, jax.numpy.zeros_like(u0))
+        if config["sp_seeds"]:
+            sp_keys = [jax.random.PRNGKey(config["seed"] + 1 + s) for s in range(config["sp_seeds"])]
+            u0, v0 = zip(*(w2v.sp_embeddings(k, size, width) for k in sp_keys), strict=True)
+            nets["sp", width] = (jax.numpy.stack(u0), jax.numpy.stack(v0))
     untrained_gap = {  # the limit's untrained cosines are 0
         (width, s): float(np.abs(wordbench.top_cosines(np.asarray(u0), top)).mean())
-        for width, (u0_SxVxN, _) in nets.items()
+        for (parametrization, width), (u0_SxVxN, _) in nets.items()
+        if parametrization == "mup"
         for s, u0 in enumerate(u0_SxVxN)
     }
-    limit_losses, net_losses = [], {width: [] for width in nets}
+    limit_losses, net_losses = [], {net: [] for net in nets}
     limit_seconds = limit_cpu = 0.0
     examples = batches = 0
     for piece in _stream(config, ids, vocabulary.counts):
@@ -139,14 +145,18 @@ def run(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
         limit_losses.append(np.asarray(losses))  # waits for the piece: the time below is the limit's
         limit_seconds += time.perf_counter() - started
         limit_cpu += time.process_time() - cpu
-        for width in nets:
-            *nets[width], losses_SxT = _train_seeds(*nets[width], piece, weight_decay=config["weight_decay"])
-            net_losses[width].append(np.asarray(losses_SxT))
+        for (parametrization, width), state in nets.items():
+            *nets[parametrization, width], losses_SxT = _train_seeds(
+                *state, piece, weight_decay=config["weight_decay"], parametrization=parametrization
+            )
+            net_losses[parametrization, width].append(np.asarray(losses_SxT))
     print(f"  tp4 limit (V = {size}) trained in {limit_seconds:.0f} s", flush=True)
     u_lim = np.asarray(limit[0])
     del limit
     limit_losses = np.concatenate(limit_losses)
     limit_top = wordbench.top_cosines(u_lim, top)
+    # The learned part: cosines of the displacements from initialization, u - u0 (the limit's: A - I, scaled)
+    limit_learned_top = wordbench.top_cosines(u_lim[:top] - np.asarray(w2v.limit_embeddings(size))[:top], top)
     common = {
         "corpus": config["corpus"],
         "tokens": len(tokens),
@@ -194,20 +204,34 @@ def run(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
          "wordsim_spearman": 0.0, "cosine_gap": float(np.abs(limit_top).mean())},
     ]  # fmt: skip
     del u_lim
-    for width, (trained, _) in nets.items():
-        losses_SxT = np.concatenate(net_losses[width], axis=1)
+
+    def learned_gap(embeddings: np.ndarray, key: jax.Array, width: int) -> float:
+        """Mean |cosine of the finite net's displacement u - u0 - the limit's| over the top words' pairs."""
+        u0 = np.asarray(w2v.random_embeddings(key, size, width))[:top]
+        return float(np.abs(wordbench.top_cosines(embeddings[:top] - u0, top) - limit_learned_top).mean())
+
+    for (parametrization, width), (trained, _) in nets.items():
+        losses_SxT = np.concatenate(net_losses[parametrization, width], axis=1)
         for s, embeddings in enumerate(np.asarray(trained)):
+            finite = bool(np.isfinite(losses_SxT[s]).all() and np.isfinite(embeddings).all())
             rows.append(
                 {
                     **common,
-                    "model": "mup",
+                    "model": parametrization,
                     "width": width,
                     "seed": s,
-                    **scores(embeddings),
-                    "cosine_gap": float(np.abs(wordbench.top_cosines(embeddings, top) - limit_top).mean()),
-                    "untrained_cosine_gap": untrained_gap[width, s],
+                    **(scores(embeddings) if finite else {}),
+                    "cosine_gap": float(np.abs(wordbench.top_cosines(embeddings, top) - limit_top).mean())
+                    if finite
+                    else np.nan,
+                    "untrained_cosine_gap": untrained_gap.get((width, s), np.nan)
+                    if parametrization == "mup"
+                    else np.nan,
+                    "learned_cosine_gap": learned_gap(embeddings, keys[s], width)
+                    if parametrization == "mup" and finite
+                    else np.nan,
                     "train_loss": float(losses_SxT[s, -LOSS_WINDOW:].mean()),
-                    "diverged": not bool(np.isfinite(losses_SxT[s]).all()),
+                    "diverged": not finite,
                 }
             )
     for s, key in enumerate(keys):

@@ -204,7 +204,7 @@ def examples(ids: np.ndarray, counts: np.ndarray, **settings: Any) -> Examples:
     return Examples(*(np.concatenate(parts) for parts in zip(*example_chunks(ids, counts, **settings), strict=True)))
 
 
-def _sgd_step(u_VxN, v_VxN, batch: Examples, weight_decay: float):
+def _sgd_step(u_VxN, v_VxN, batch: Examples, weight_decay: float, parametrization: str):
     """One muP SGD step on a batch (the module docstring's update, with h the weighted sum of the input words'
     embeddings), returning the new (u, v) and the batch's mean loss before the step. Weight decay, as in TP4's
     word2vec.c, shrinks a row by (1 - rate * weight_decay) each time it is updated."""
@@ -212,7 +212,7 @@ def _sgd_step(u_VxN, v_VxN, batch: Examples, weight_decay: float):
     width = u_VxN.shape[1]
     h_BxN = jnp.einsum("bc,bcn->bn", input_weight_BxC, u_VxN[inputs_BxC])
     v_BxJxN = v_VxN[words_BxJ]
-    z_BxJ = jnp.einsum("bn,bjn->bj", h_BxN, v_BxJxN) / width
+    z_BxJ = jnp.einsum("bn,bjn->bj", h_BxN, v_BxJxN) / (width if parametrization == "mup" else 1)
     label_J = jnp.zeros(words_BxJ.shape[1]).at[0].set(1.0)
     g_BxJ = (jax.nn.sigmoid(z_BxJ) - label_J) * mask_B[:, None]
     loss_BxJ = -jax.nn.log_sigmoid(jnp.where(label_J > 0, z_BxJ, -z_BxJ))
@@ -232,20 +232,22 @@ def _sgd_step(u_VxN, v_VxN, batch: Examples, weight_decay: float):
 
 
 def scan_examples(
-    u_VxN: jax.Array, v_VxN: jax.Array, examples: Examples, weight_decay: float = 0.0
+    u_VxN: jax.Array, v_VxN: jax.Array, examples: Examples, weight_decay: float = 0.0, parametrization: str = "mup"
 ) -> tuple[jax.Array, jax.Array, jax.Array]:
-    """(u, v, loss per batch) after muP SGD through `examples` from the embeddings (u, v); jit it with
-    `weight_decay` static (`train_from`, or with the embeddings donated where they are not needed afterwards)."""
+    """(u, v, loss per batch) after SGD through `examples` from the embeddings (u, v), in muP (logits <h, v>/n) or
+    SP (`parametrization="sp"`: logits <h, v>, the same SGD update; see `sp_embeddings`); jit it with
+    `weight_decay` and `parametrization` static (`train_from`, or with the embeddings donated where they are not
+    needed afterwards)."""
 
     def step(carry, batch):
-        u, v, loss = _sgd_step(*carry, Examples(*batch), weight_decay)
+        u, v, loss = _sgd_step(*carry, Examples(*batch), weight_decay, parametrization)
         return (u, v), loss
 
     (u, v), losses = jax.lax.scan(step, (u_VxN, v_VxN), tuple(examples))
     return u, v, losses
 
 
-train_from = jax.jit(scan_examples, static_argnames="weight_decay")
+train_from = jax.jit(scan_examples, static_argnames=("weight_decay", "parametrization"))
 
 
 def train(u0_VxN: jax.Array, examples: Examples, weight_decay: float = 0.0) -> tuple[jax.Array, jax.Array, jax.Array]:
@@ -256,6 +258,15 @@ def train(u0_VxN: jax.Array, examples: Examples, weight_decay: float = 0.0) -> t
 def random_embeddings(key: jax.Array, vocabulary_size: int, width: int) -> jax.Array:
     """muP's initial input embeddings: N(0, 1) coordinates."""
     return jax.random.normal(key, (vocabulary_size, width), jnp.float32)
+
+
+def sp_embeddings(key: jax.Array, vocabulary_size: int, width: int) -> tuple[jax.Array, jax.Array]:
+    """The standard parametrization's initial (u, v): both tables random with fan-in variance, u ~ N(0, 1) (one-hot
+    input, fan-in 1) and v ~ N(0, 1/n) (fan-in n); trained with logits <h, v> and a width-independent learning rate
+    (the usual SGD), whose updates grow the logits like n: SP's instability at large width (TP4 §3)."""
+    key_u, key_v = jax.random.split(key)
+    v = jax.random.normal(key_v, (vocabulary_size, width), jnp.float32) / jnp.sqrt(jnp.float32(width))
+    return random_embeddings(key_u, vocabulary_size, width), v
 
 
 def limit_embeddings(vocabulary_size: int) -> jax.Array:
