@@ -116,7 +116,7 @@ _W2V_MODEL = {"skipgram": "skip-gram (issue 18's model; TP4's is CBOW)", "cbow":
 
 def _shifted(interval: tuple[float, float] | None, by: float) -> tuple[float, float] | None:
     """An interval moved down by `by` (None stays None)."""
-    return None if interval is None else (interval[0] - by, interval[1] - by)
+    return None if interval is None else (float(interval[0] - by), float(interval[1] - by))
 
 
 def _defined(interval: tuple[float, float]) -> tuple[float, float] | None:
