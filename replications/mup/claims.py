@@ -7,8 +7,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from replications.core.claims import Claim, Estimate, publish
 from replications.core.provenance import read_table
+from replications.core.stats import per_seed_loglog_slopes, t_interval, wilson_interval
 from replications.mup import measures, optimum, transformer
 from replications.mup.abc_space import table_cells_reproduced
 from replications.mup.paper import EXPECTED, SHORT
@@ -189,6 +192,94 @@ def _transformer_claims(section: Mapping[str, Any], coord: Mapping[str, Any], sw
     return claims
 
 
+_W2V_MODEL = {"skipgram": "skip-gram (issue 18's model; TP4's is CBOW)", "cbow": "CBOW (TP4's model)"}
+
+
+def _shifted(interval: tuple[float, float] | None, by: float) -> tuple[float, float] | None:
+    """An interval moved down by `by` (None stays None)."""
+    return None if interval is None else (float(interval[0] - by), float(interval[1] - by))
+
+
+def _defined(interval: tuple[float, float]) -> tuple[float, float] | None:
+    """The interval, or None where it is not defined (NaN ends)."""
+    return None if any(np.isnan(end) for end in interval) else (float(interval[0]), float(interval[1]))
+
+
+def _tp4_claims(tp4: Mapping[str, Any], scores, check) -> list[Claim]:
+    """TP4 §9's Word2Vec claims (issue 18): the muP limit against the NTK limit and the widest net, the finite nets'
+    convergence to the limit, and the toy check of the limit. Diverged nets are excluded and named. The statements
+    give the counts behind the accuracies (correct answers out of the covered questions), so that a reader sees how
+    little a small corpus's analogy accuracies rest on."""
+    limit = scores[scores["model"] == "mup_limit"].iloc[0]
+    ntk = scores[scores["model"] == "ntk_limit"].iloc[0]
+    nets = scores[scores["model"] == "mup"]
+    diverged = nets[nets["diverged"].astype(bool)]
+    nets = nets[~nets["diverged"].astype(bool)]
+    widest = nets[nets["width"] == max(tp4["widths"])]
+    vocabulary, questions = int(limit["vocabulary_size"]), int(limit["questions_covered"])
+    pairs = int(limit["wordsim_covered"])
+    text = "text8" if tp4["corpus"] == "text8" else "words cleaned by text8's rules"
+    setup = (
+        f"{tp4['corpus']} corpus ({int(limit['tokens']):,} {text}), vocabulary {vocabulary:,} words of >= "
+        f"{tp4['min_count']} occurrences, {questions:,} of {int(limit['questions_total']):,} analogy questions and "
+        f"{pairs} of 353 WordSim pairs covered; {_W2V_MODEL[tp4['model']]}, weight decay {tp4['weight_decay']:g}, "
+        f"window {tp4['window']}, {tp4['negatives']} negatives, subsampling {tp4['subsample']:g}, "
+        f"{tp4['epochs']} epoch(s), {int(limit['examples']):,} examples in batches of {tp4['batch']} summed, SGD "
+        f"rate {tp4['learning_rate']:g} decaying linearly; the same examples for every model; the limit: two "
+        f"{vocabulary} x {vocabulary} float32 matrices ({limit['limit_bytes'] / 2**20:,.0f} MiB), trained in "
+        f"{limit['limit_seconds']:.0f} s wall ({limit['limit_cpu_seconds']:.0f} s CPU, compilation included)"
+    )
+    if len(diverged):
+        setup += f"; diverged, excluded: width/seed {list(zip(diverged['width'], diverged['seed'], strict=True))}"
+    seeds = f"{len(widest)} seeds (initial embeddings), Student-t interval over the per-seed differences"
+    limit_correct = round(limit["analogy_accuracy"] * questions)
+    widest_correct = ", ".join(str(round(a * questions)) for a in widest["analogy_accuracy"])
+    accuracy_ci = wilson_interval(limit_correct, questions) if questions else None
+    slopes = per_seed_loglog_slopes(nets, "cosine_gap")
+    gap_means = nets.groupby("width")["cosine_gap"].mean()
+    toy = check.iloc[0]
+    wordsim_ci = _defined((limit["wordsim_ci_low"], limit["wordsim_ci_high"]))
+    rows = [
+        ("mup.tp4.w2v_limit_vs_ntk", "w2v_limit_vs_ntk",
+         f"WordSim-353 Spearman correlation of the muP limit's input embeddings over the {pairs} covered pairs "
+         "minus the NTK limit's (0 by definition: its cosines are all 0); interval: BCa bootstrap over those "
+         f"{pairs} pairs; {setup}",
+         Estimate(limit["wordsim_spearman"] - ntk["wordsim_spearman"], wordsim_ci, pairs),
+         0.1, None, "evidence"),
+        ("mup.tp4.w2v_limit_vs_widest", "w2v_limit_vs_widest",
+         f"analogy accuracy (3CosAdd) of the muP limit minus that of the width-{max(tp4['widths'])} muP net: "
+         f"{limit_correct} correct answers for the limit, {widest_correct} for the seeds of the widest net, out of "
+         f"{questions:,} covered questions (where every accuracy is below 1 %, the bound -0.01 cannot fail: weak "
+         f"evidence); {seeds}; {setup}",
+         Estimate(limit["analogy_accuracy"] - widest["analogy_accuracy"].mean(),
+                  t_interval(limit["analogy_accuracy"] - widest["analogy_accuracy"]), len(widest)),
+         -0.01, None, "evidence"),
+        ("mup.tp4.w2v_limit_vs_ntk_analogy", "w2v_limit_vs_ntk_analogy",
+         f"analogy accuracy of the muP limit ({limit_correct} correct of {questions:,} covered questions) minus the "
+         f"NTK limit's (chance, 1/V = {1 / vocabulary:.2g}, about {questions / vocabulary:.1f} correct by chance); "
+         f"interval: Wilson over the {questions:,} questions; {setup}",
+         Estimate(limit["analogy_accuracy"] - ntk["analogy_accuracy"], _shifted(accuracy_ci, ntk["analogy_accuracy"]),
+                  questions),
+         0.005, None, "evidence"),
+        ("mup.tp4.w2v_convergence_slope", "w2v_convergence_slope",
+         "log-log slope against width (" + ", ".join(f"{w:g}" for w in gap_means.index) + ") of the mean |cosine "
+         f"of the finite muP net - cosine of the limit| over the pairs of the {int(limit['top_words'])} most "
+         f"frequent words (mean gap " + " -> ".join(f"{g:.3g}" for g in gap_means) + f"); {len(slopes)} seeds, "
+         "Student-t interval over the per-seed slopes; " + setup,
+         Estimate(float(np.mean(slopes)), t_interval(slopes), len(slopes)), -0.8, -0.3, "evidence"),
+        ("mup.tp4.limit_check", "limit_check",
+         f"relative Frobenius error of the width-{int(toy['width'])} muP net's logits after training against the "
+         f"exact limit's (whose logits have root mean square {toy['limit_logit_rms']:.3g}), on a toy vocabulary "
+         f"(the {int(toy['vocabulary_size'])} most frequent words, {int(toy['tokens']):,} tokens, "
+         f"{int(toy['examples']):,} examples in batches of {tp4['toy']['batch']}), one seed",
+         Estimate(float(toy["relative_logit_error"])), None, 0.05, "check"),
+    ]  # fmt: skip
+    return [
+        Claim(claim_id, SHORT["tp4_word2vec"], text, EXPECTED[key].value, value, lo, hi, "fig_tp4_word2vec", kind=kind)
+        for claim_id, key, text, value, lo, hi, kind in rows
+    ]
+
+
 def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Claim]:
     """Every muP claim with its measurement from the tables in `inputs`."""
     coord, maxlr, transfer, depth = (config[k] for k in ("coordcheck", "maxlr", "transfer", "depth"))
@@ -299,6 +390,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             read_table(inputs["transformer_losses"]),
             read_table(inputs["transformer_coord_deltas"]),
         ),
+        *_tp4_claims(config["tp4"], read_table(inputs["tp4_scores"]), read_table(inputs["tp4_limit_check"])),
     ]
 
 

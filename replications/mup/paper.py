@@ -24,6 +24,7 @@ SHORT = {  # the claims' `source`; the full references above go in the README
     "tp5_transfer": "Yang et al. 2021 (TP5), Fig 3",
     "tp5_fig1": "Yang et al. 2021 (TP5), Fig 1",
     "tp6_depth": "Yang et al. 2024 (TP6), Fig 10",
+    "tp4_word2vec": "Yang & Hu 2021 (TP4), §9 (Word2Vec)",
 }
 
 
@@ -56,3 +57,20 @@ EXPECTED = {
     "tfm_sp_logit_growth": Expected(16.0, "TP5 Fig 5: SP's logit updates grow like the width (x16 over 4 octaves)"),
     "mup_ratio_adam": Expected(1.0, "TP5 §D.1: under muP with Adam every layer's update is Theta(1) in width"),
 }
+
+# TP4 §9, Word2Vec (CBOW) on text8: word-analogy accuracy of muP nets by width and of the muP limit at epoch 15,
+# read off the authors' figure word2vec.png (github.com/edwardjhu/TP4, commit b640ba7, left panel; to the precision
+# of reading a plot, about 0.3 points).
+TP4_TEXT8_ANALOGY = {"64": 0.334, "256": 0.416, "1024": 0.426, "limit": 0.433}
+TP4_TEXT8_SOURCE = "TP4 (CBOW) on text8, epoch 15,\nread off the authors' word2vec.png\n(github.com/edwardjhu/TP4)"
+EXPECTED.update(
+    {
+        "w2v_limit_vs_ntk": Expected(None, "TP4 §9: the muP limit learns features, the NTK limit does not"),
+        "w2v_limit_vs_widest": Expected(
+            TP4_TEXT8_ANALOGY["limit"] - TP4_TEXT8_ANALOGY["1024"], "TP4 §9, text8: limit 43.3 % vs width 2^10 42.6 %"
+        ),
+        "w2v_limit_vs_ntk_analogy": Expected(TP4_TEXT8_ANALOGY["limit"], "TP4 §9, text8: limit 43.3 %, NTK at chance"),
+        "w2v_convergence_slope": Expected(-0.5, "finite-width fluctuations around the limit scale like n^(-1/2)"),
+        "limit_check": Expected(0.0, "the width-n net tends to the limit as n grows (error O(n^(-1/2)))"),
+    }
+)
