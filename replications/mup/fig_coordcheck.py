@@ -61,11 +61,12 @@ def _claim_text(deltas: pd.DataFrame, parametrization: str, optimizer: str, wide
     return ""  # SP under Adam: no claim of its own (the Transformer's coordinate check has one)
 
 
-def _row(axes: np.ndarray, rows: pd.DataFrame, colors: dict, face: str) -> None:
-    """One panel per step: seeds as dots, the mean over seeds as a line, zeros left out."""
+def step_panels(axes: np.ndarray, rows: pd.DataFrame, colors: dict, face: str) -> None:
+    """One panel per step: seeds as dots, the mean over seeds as a line, zeros left out; one line per key of
+    `colors` (the tracked activations)."""
     for t, ax in enumerate(axes, start=1):
         at_step = rows[rows["step"] == t]
-        for layer in LAYERS:
+        for layer in colors:
             runs = at_step[(at_step["layer"] == layer) & (at_step["mean_abs_delta"] > 0)]
             ax.plot(runs["width"], runs["mean_abs_delta"], "o", color=colors[layer], alpha=0.35, ms=3.5, mew=0)
             means = at_step[at_step["layer"] == layer].groupby("width")["mean_abs_delta"].mean()
@@ -90,7 +91,7 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     for subfig, (parametrization, optimizer) in zip(fig.subfigures(len(ROWS), 1), ROWS, strict=True):
         axes = np.atleast_1d(subfig.subplots(1, steps, sharey=True))
         rows = deltas[(deltas["parametrization"] == parametrization) & (deltas["optimizer"] == optimizer)]
-        _row(axes, rows, colors, SP_FACE if parametrization == "sp" else "white")
+        step_panels(axes, rows, colors, SP_FACE if parametrization == "sp" else "white")
         axes[0].set_ylabel("mean |Δh|")
         for ax in axes:
             ax.set_xlabel("width $n$", fontsize="small")

@@ -24,7 +24,7 @@ from matplotlib.lines import Line2D
 
 from replications.core.plotting import save_figure, set_theme
 from replications.core.provenance import read_table
-from replications.mup.fig_coordcheck import SP_FACE, _lr
+from replications.mup.fig_coordcheck import SP_FACE, _lr, step_panels
 from replications.mup.measures import coord_ratio, logit_growth
 
 
@@ -60,20 +60,9 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     for subfig, parametrization in zip(fig.subfigures(2, 1), ("sp", "mup"), strict=True):
         axes = np.atleast_1d(subfig.subplots(1, steps, sharey=True))
         rows = deltas[deltas["parametrization"] == parametrization]
-        for t, ax in enumerate(axes, start=1):
-            at_step = rows[rows["step"] == t]
-            for layer in layers:
-                runs = at_step[(at_step["layer"] == layer) & (at_step["mean_abs_delta"] > 0)]
-                ax.plot(runs["width"], runs["mean_abs_delta"], "o", color=colors[layer], alpha=0.35, ms=3.5, mew=0)
-                means = at_step[at_step["layer"] == layer].groupby("width")["mean_abs_delta"].mean()
-                means = means[means > 0]
-                ax.plot(means.index, means.to_numpy(), "o-", color=colors[layer], lw=1.8, ms=4)
-            ax.set_xscale("log", base=2)
-            ax.set_yscale("log", base=2)
-            ax.set_facecolor(SP_FACE if parametrization == "sp" else "white")
-            ax.set_title(f"t = {t}", fontsize="small")
+        step_panels(axes, rows, colors, SP_FACE if parametrization == "sp" else "white")
+        for ax in axes:
             ax.set_xlabel("width $n$ ($d_{model}$)", fontsize="small")
-            ax.tick_params(labelsize="small")
         axes[0].set_ylabel("mean |Δa|")
         subfig.suptitle(titles[parametrization] if wide != narrow else parametrization, fontsize="medium",
                         fontweight="bold")  # fmt: skip
