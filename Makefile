@@ -44,8 +44,11 @@ test: lint
 test-cluster: $(BIN)/snakemake
 	PYTHON=$(abspath $(BIN))/python bash tests/cluster/run.sh
 
+## The kernel and sweep benchmarks, then the default profile's last run job by job (results/<group>/benchmarks/:
+## wall, CPU use, compile time, FLOPs and rate against this machine's GEMM rate).
 bench: $(BIN)/snakemake
 	$(BIN)/python -m pytest tests/benchmarks/bench_kernels.py tests/benchmarks/bench_sweep.py -s
+	$(BIN)/python -c 'from replications.report.benchmarks import print_last_run; print_last_run("results")'
 
 ## envs/replications.yaml (for `snakemake --sdm conda`) from the lock: tests/test_envs.py checks they agree.
 conda-env:

@@ -3,12 +3,14 @@
     python -m replications neal convergence --config '{"seed": 1994, ...}' --out kurtosis=results/neal/k.csv ...
 
 `--config` is the task's configuration as JSON (the rule passes its section of the validated config);
-`--in NAME=PATH` and `--out NAME=PATH` name the task's input and output files by their handles. Each group's
-tasks are declared in `replications/<group>/tasks.py` as its GRAPH (`replications/core/graph.py`), each task a
-"module:function" string naming a function of `replications.<group>.<module>`, imported only when its task runs; a
-task is called as `task(config, outputs=...)`, or `task(config, inputs=..., outputs=...)` when it reads results.
-The config (against the schema) and the handles (against the graph) are checked before anything is computed; a
-problem is one line on stderr and exit status 2.
+`--in NAME=PATH` and `--out NAME=PATH` name the task's input and output files by their handles; a compute rule
+adds `--perf PATH`, where the job's compile time and counted FLOPs are written (`replications/core/perf.py`), and
+its programs then share JAX's persistent compilation cache (the folder in $REPLICATIONS_JAX_CACHE, where set).
+Each group's tasks are declared in `replications/<group>/tasks.py` as its GRAPH (`replications/core/graph.py`),
+each task a "module:function" string naming a function of `replications.<group>.<module>`, imported only when its
+task runs; a task is called as `task(config, outputs=...)`, or `task(config, inputs=..., outputs=...)` when it
+reads results. The config (against the schema) and the handles (against the graph) are checked before anything is
+computed; a problem is one line on stderr and exit status 2.
 """
 
 from __future__ import annotations
@@ -106,6 +108,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--config", default="{}", help="the task's configuration, as JSON")
     parser.add_argument("--in", dest="inputs", action="append", default=[], metavar="NAME=PATH")
     parser.add_argument("--out", dest="outputs", action="append", default=[], metavar="NAME=PATH")
+    parser.add_argument("--perf", metavar="PATH", help="a compute job's record: compile time and FLOPs (core/perf.py)")
     args = parser.parse_args(argv)
     try:
         task, kwargs = _prepare(args)
@@ -117,7 +120,15 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     print(f"[{args.group}/{args.task}] start", flush=True)
     config = kwargs.pop("config")
-    task(config, **kwargs)
+    if args.perf:
+        from replications.core import perf
+
+        if os.environ.get(perf.CACHE_ENV):
+            perf.enable_compilation_cache(os.environ[perf.CACHE_ENV])
+        with perf.recording(args.perf):
+            task(config, **kwargs)
+    else:
+        task(config, **kwargs)
     print(f"[{args.group}/{args.task}] done in {time.perf_counter() - start:.1f} s", flush=True)
 
 

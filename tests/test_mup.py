@@ -3,6 +3,8 @@ measures behind the claims."""
 
 from __future__ import annotations
 
+import re
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -266,3 +268,37 @@ def test_config_relations_of_a_sweep():
     for key in ("transfer.tuning.log2_lr_min", "transfer.log2_lr_offsets", "transfer.base_width", "depth.loss_window",
                 "depth.base_depth"):  # fmt: skip
         assert f"mup.{key}" in str(error.value)
+
+
+def test_sweep_in_chunks_equals_one_program(capsys):
+    """A memory budget that holds a few of the 2 x 3 x 2 nets splits the grid into programs (groups of seeds, groups
+    of (variant, learning rate) pairs); every net's losses are the ones the single program computes, up to float32
+    rounding (XLA may order the sums of a product batched over fewer nets differently: a few 1e-7 here)."""
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(40, 6)).astype(np.float32), rng.integers(0, 10, 40)
+    setups = [mlp.mlp_setup(6, 16, 10, parametrization=p, base_width=8, optimizer="sgd") for p in ("sp", "mup")]
+    hypers = [{"scales": list(s.scales), "lr_factors": s.lr_factors} for s in setups]
+    init = lambda k, h: init_mlp(k, setups[0].sizes, h["scales"])  # noqa: E731
+    loss = lambda p, xb, yb, h: mlp.cross_entropy(mlp.logits(p, xb, h["scales"]), yb)  # noqa: E731
+    params = jax.eval_shape(init, jax.random.PRNGKey(0), jax.tree.map(jnp.asarray, hypers[0]))
+    per_net = sweep.net_bytes(loss, params, params, jnp.asarray(x[:8]), jnp.asarray(y[:8]), hypers[0])
+    data = x.nbytes + y.nbytes + 2 * 5 * 8 * 4  # the arrays, and the minibatch indices of 2 seeds
+    runs = {
+        budget: sweep.train_sweep(
+            init, loss, sweep.sgd(0.9), x, y, hypers=hypers, learning_rates=np.array([[0.01, 0.05, 0.2]] * 2),
+            seeds=[3, 4], steps=5, batch=8, memory_budget_bytes=budget,
+        )
+        for budget in (None, data + 3.5 * per_net)
+    }  # fmt: skip
+    np.testing.assert_allclose(runs[None], runs[data + 3.5 * per_net], rtol=2e-6)
+    said = capsys.readouterr().out
+    assert "in 1 program run(s)" in said and re.search(r"in ([2-9]|1[0-2]) program run\(s\)", said)
+    assert len(sweep.chunks(6, 2, 3)) == 6  # seeds in one group of 2, pairs one at a time
+
+
+def test_chunks_cover_the_grid_once():
+    for pairs, seeds, max_nets in [(6, 2, 3), (5, 4, 100), (7, 3, 1), (4, 5, 2)]:
+        plan = sweep.chunks(pairs, seeds, max_nets)
+        cells = [(p, s) for chunk, sl in plan for p in chunk for s in range(seeds)[sl]]
+        assert sorted(cells) == [(p, s) for p in range(pairs) for s in range(seeds)]
+        assert all(len(chunk) * len(range(seeds)[sl]) <= max(max_nets, 1) for chunk, sl in plan)

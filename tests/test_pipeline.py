@@ -48,6 +48,12 @@ def test_smoke_pipeline_end_to_end(smoke):
             assert (figures / group / f"{claim['figure']}.pdf").exists()
     benchmarks = list((tmp_path / "results").glob("*/benchmarks/*.tsv"))
     assert benchmarks, "every compute rule writes a benchmark"
+    for path in benchmarks:  # and its own record: CPU and compile time, FLOPs where its programs count them
+        record = json.loads(path.with_name(f"{path.stem}.perf.json").read_text())
+        assert record["cpu_seconds"] > 0 and 0 <= record["compile_seconds"] < record["wall_seconds"], path
+    for counted in ("mup/benchmarks/transfer", "mup/benchmarks/transformer", "nngp/benchmarks/nn_search"):
+        assert json.loads((tmp_path / f"results/{counted}.perf.json").read_text())["flops"] > 0, counted
+    assert any((tmp_path / "results/cache/jax").iterdir()), "compute jobs share JAX's compilation cache"
     rows = (figures / "BENCHMARKS.md").read_text()
     for group in GROUPS:  # every compute job of every group
         graph = __import__(f"replications.{group}.tasks", fromlist=["GRAPH"]).GRAPH

@@ -2,6 +2,7 @@
 total, the machine line, and the task as the rule calls it."""
 
 import json
+import re
 
 import pytest
 
@@ -50,16 +51,19 @@ def results(tmp_path):
         header=HEADER.rstrip("\n") + "\tjobid\trule_name\twildcards\tparams\tthreads\n",
     )
     (tmp_path / "results/neal/benchmarks/notes.txt").write_text("not a benchmark")
+    record = {"wall_seconds": 37.0, "compile_seconds": 4.25, "backend_compiles": 3, "flops": 2.5e12}
+    (neal / "convergence.perf.json").write_text(json.dumps({**record, "cpu_seconds": 30.0}))  # preferred
+    (ntk / "pca.perf.json").write_text(json.dumps({**record, "compile_seconds": 10.0, "flops": None}))
     return tmp_path / "results"
 
 
 def test_read_benchmark(results):
     assert read_benchmark(results / "neal/benchmarks/convergence.tsv") == JobBenchmark(
-        "convergence", 38.70, 23.49, 691.29, 1
+        "convergence", 38.70, 30.0, 691.29, 1, 4.25, 2.5e12
     )
-    repeated = read_benchmark(results / "neal/benchmarks/covariance.tsv")
+    repeated = read_benchmark(results / "neal/benchmarks/covariance.tsv")  # no perf record
     assert repeated == JobBenchmark("covariance", 15.0, 22.0, 712.86, 2)  # times averaged, the largest RSS
-    assert read_benchmark(results / "ntk/benchmarks/pca.tsv") == JobBenchmark("pca", 80.12, 150.50, None, 1)
+    assert read_benchmark(results / "ntk/benchmarks/pca.tsv") == JobBenchmark("pca", 80.12, 150.50, None, 1, 10.0, None)
     empty = results / "empty.tsv"
     write_tsv(empty)
     with pytest.raises(ValueError, match="no runs"):
@@ -79,15 +83,23 @@ def test_task_writes_the_table(results, tmp_path):
     text = table.read_text()
     assert "Profile `smoke`." in text and f"`{results}/<group>/benchmarks/*.tsv`" in text
     assert f"Machine (as the report job saw it): {machine_line(machine_description())}." in text
+    assert "GFLOP/s)" not in text and re.search(r"best of 7\): \d+\.\d GFLOP/s\.", text)  # measured here
     rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| group")]
+    cores = machine_description()["usable_cores"] or machine_description()["cores"]
+    use = lambda cpu, wall: f"{cpu / (wall * cores):.0%}"  # noqa: E731
+    gemm = float(re.search(r"best of 7\): (\d+\.\d) GFLOP/s", text).group(1)) * 1e9
+    of_gemm = f"{2.5e12 / 38.7 / gemm:.0%}"
     assert rows == [
-        "| neal | convergence | 38.7 | 23.5 | 691 |",
-        "| neal | covariance (mean of 2 runs) | 15.0 | 22.0 | 713 |",
-        "| **neal total** | 2 jobs | **53.7** (0.9 min) | **45.5** | **713** |",
-        "| ntk | pca | 80.1 | 150.5 |  |",
-        "| **ntk total** | 1 job | **80.1** (1.3 min) | **150.5** |  |",
-        "| mup | *no benchmark files* | | | |",
-        "| **all groups** | 3 jobs | **133.8** (2.2 min) | **196.0** | **713** |",
+        f"| neal | convergence | 38.7 | 30.0 | {use(30.0, 38.7)} | 4.2 | 2500 | 64.6 | {of_gemm} | 691 |",
+        f"| neal | covariance (mean of 2 runs) | 15.0 | 22.0 | {use(22, 15)} |  |  |  |  | 713 |",
+        f"| **neal total** | 2 jobs | **53.7** (0.9 min) | **52.0** | **{use(52.0, 53.7)}** | **4.2** (8% of wall) "
+        f"| **2500** | **64.6** | **{of_gemm}** | **713** |",
+        f"| ntk | pca | 80.1 | 150.5 | {use(150.5, 80.12)} | 10.0 |  |  |  |  |",
+        f"| **ntk total** | 1 job | **80.1** (1.3 min) | **150.5** | **{use(150.5, 80.12)}** | **10.0** (12% of wall) "
+        "|  |  |  |  |",
+        "| mup | *no benchmark files* | | | | | | | | |",
+        f"| **all groups** | 3 jobs | **133.8** (2.2 min) | **202.5** | **{use(202.5, 133.82)}** "
+        f"| **14.2** (11% of wall) | **2500** | **64.6** | **{of_gemm}** | **713** |",
     ]
 
 
@@ -108,7 +120,10 @@ def test_machine_line():
 
 def test_no_jobs_at_all():
     text = benchmarks_markdown({"neal": []}, profile="default", machine=MACHINE, source="`results`")
-    assert text.splitlines()[-2:] == ["| neal | *no benchmark files* | | | |", "| **all groups** | 0 jobs |  |  |  |"]
+    assert text.splitlines()[-2:] == [
+        "| neal | *no benchmark files* | | | | | | | | |",
+        "| **all groups** | 0 jobs |  |  |  |  |  |  |  |  |",
+    ]
 
 
 def _profile_config(profile: str) -> dict:

@@ -16,6 +16,9 @@ os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PAT
 # On a GPU, JAX then takes memory as it needs it instead of 75 % of the device at start, so several jobs can share
 # one GPU (no effect on a CPU). Jobs inherit it, locally and through SLURM (sbatch exports the environment).
 os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+# Compute jobs share JAX's persistent compilation cache (keyed by program, options and versions: core/perf.py), so a
+# rerun, or a job compiling a program another job compiled, loads it instead of compiling it; `make clean` removes it.
+os.environ.setdefault("REPLICATIONS_JAX_CACHE", str(Path(RESULTS) / "cache" / "jax"))
 
 # What each job asks a cluster for (SLURM reads them; a local run ignores mem_mb and runtime, in minutes). Compute
 # jobs: the config's `mem_mb` (estimated peaks are checked against it before any job) and `gpus_per_job` GPUs

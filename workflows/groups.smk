@@ -19,6 +19,12 @@ if workflow.is_main_process and (
 ):
     raise ConfigError("\n".join(problems))
 PYTHON_TASK = "python -m replications {params.group} {params.task} --config {params.config:q} {params.io} > {log} 2>&1"
+# A compute job also records its compile time and FLOPs beside its benchmark file, and budgets its programs' memory
+# by the mem_mb it asked for (replications/core/perf.py).
+COMPUTE_TASK = (
+    "REPLICATIONS_MEM_MB={resources.mem_mb} python -m replications {params.group} {params.task} "
+    "--config {params.config:q} {params.io} --perf {params.perf:q} > {log} 2>&1"
+)
 
 
 def results_paths(group):
@@ -61,6 +67,7 @@ for group, graph in GRAPHS.items():
                 config=section_config(group, graph.compute_section(task)),
                 code=group_code,
                 io=io_args(task_inputs, task_outputs),
+                perf=f"{RESULTS}/{group}/benchmarks/{task}.perf.json",
             resources:
                 **COMPUTE_RESOURCES,
             conda:
@@ -70,7 +77,7 @@ for group, graph in GRAPHS.items():
             benchmark:
                 f"{RESULTS}/{group}/benchmarks/{task}.tsv"
             shell:
-                PYTHON_TASK
+                COMPUTE_TASK
 
     for figure, spec in graph.figures.items():
         figure_inputs = {handle: group_results[handle] for handle in spec.inputs}

@@ -38,6 +38,7 @@ import numpy as np
 import optax
 from jax.typing import ArrayLike
 
+from replications.core import perf
 from replications.core.checks import check_positive_int
 from replications.core.nets import (
     PARAMETRIZATIONS,
@@ -307,6 +308,8 @@ def train_grid(
     `eval_every` steps the whole training and validation sets are evaluated and the parameters kept if validation
     is best so far by `select_by` ("accuracy", ties to the lower MSE, or "mse"); the test set is evaluated once,
     with the best parameters. The grid is vmapped: parameters, Adam states and hyperparameters carry a G axis.
+    FLOPs counted for the job's record (`core.perf`): 2 per weight and example of a forward pass, 6 of a training
+    step (biases, activations and Adam's updates not counted).
     """
     check_positive_int("steps", steps)
     check_positive_int("batch_size", batch_size)
@@ -336,6 +339,9 @@ def train_grid(
             raise ValueError(f"{name} must be finite and >= 0, got {values}")
     hyper = Hyperparameters(*(np.asarray(a, np.float32) for a in hyper[:3]), np.asarray(hyper.seed, np.int32))
     program = _grid_program(sizes, activation, parametrization, steps, batch_size, eval_every, select_by)
+    evaluated = (steps // eval_every + 1) * (len(x_train) + len(x_valid)) + len(x_test)
+    weights = sum(fan_in * fan_out for fan_in, fan_out in itertools.pairwise(sizes))
+    perf.add_flops(hyper.seed.size * 2 * weights * (3 * steps * batch_size + evaluated))
     label = f"train_grid: {hyper.seed.size} nets, width {width}, depth {depth}, {len(x_train)} points"
     with Progress(steps, label, min_seconds=GRID_PROGRESS_SECONDS):  # block on the result inside: the steps report
         return jax.tree.map(np.asarray, program(hyper, x_train, y_train, x_valid, y_valid, x_test, y_test))

@@ -21,6 +21,7 @@ import numpy as np
 import optax
 import pandas as pd
 
+from replications.core import perf
 from replications.core.data import load_mnist1d, load_mnist5k, standardize_per_example
 from replications.core.nets import init_mlp
 from replications.core.parametrization import scale_updates
@@ -179,6 +180,7 @@ def _mlp_sweep(config, setups, log2_lrs_VxL, x, y, loss, momentum, label, seeds=
         steps=config["steps"],
         batch=config["batch"],
         label=label,
+        memory_budget_bytes=perf.memory_budget_bytes(config.get("program_memory_mb")),
     )
 
 
@@ -365,6 +367,7 @@ def _resnet_sweep(config, setups, log2_lrs, x, y) -> np.ndarray:
         steps=config["steps"],
         batch=config["batch"],
         label=f"depth L = {setups[0].depth}",
+        memory_budget_bytes=perf.memory_budget_bytes(config.get("program_memory_mb")),
     )
 
 

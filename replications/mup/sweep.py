@@ -22,6 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from replications.core import perf
 from replications.core.parametrization import scale_updates
 from replications.core.progress import Progress, report_step
 
@@ -63,44 +64,99 @@ def train_sweep(
     steps: int,
     batch: int,
     label: str = "sweep",
+    memory_budget_bytes: float | None = None,
 ) -> np.ndarray:
     """losses_VxLxSxT of the module docstring; `learning_rates` is (V, L), one row per variant. The functions must
     be pure (hyper and the learning rate are traced); each seed gives the init key `PRNGKey(seed)` and the
     minibatch order. A sweep of more than PROGRESS_SECONDS prints a progress line every 5 % of its steps, headed
-    `label`."""
+    `label`.
+
+    Memory: where the V x L x S nets (`net_bytes` each) and the data exceed `memory_budget_bytes`, the grid runs
+    as several programs (`chunks`) of the same compiled function; each net's numbers are its own either way. FLOPs:
+    one net's step (`core.perf.step_flops`) x steps x nets are counted for the job's record."""
     lrs_VxL = np.asarray(learning_rates, np.float32)
     if lrs_VxL.ndim != 2 or lrs_VxL.shape[0] != len(hypers):
         raise ValueError(f"learning_rates must be (variants = {len(hypers)}, L), got shape {lrs_VxL.shape}")
     idx_SxTxB = jnp.asarray(np.stack([minibatch_indices(len(y_N), batch, steps, s) for s in seeds]))
     keys_S = jnp.stack([jax.random.PRNGKey(s) for s in seeds])
     x, y = jnp.asarray(x_NxD, jnp.float32), jnp.asarray(y_N)
+    V, L, S = *lrs_VxL.shape, len(seeds)
+
+    def one_step(p, state, idx_B, hyper, lr):
+        optimizer = make_optimizer(lr, hyper)
+        loss, grads = jax.value_and_grad(loss_fn)(p, x[idx_B], y[idx_B], hyper)
+        updates, state = optimizer.update(grads, state, p)
+        return optax.apply_updates(p, updates), state, loss
 
     def one_net(hyper, lr, key, idx_TxB):
-        optimizer = make_optimizer(lr, hyper)
         params = init_fn(key, hyper)
 
         def step(carry, t_and_idx):
             (p, state), (t, idx_B) = carry, t_and_idx
-            loss, grads = jax.value_and_grad(loss_fn)(p, x[idx_B], y[idx_B], hyper)
-            updates, state = optimizer.update(grads, state, p)
+            p, state, loss = one_step(p, state, idx_B, hyper, lr)
             report_step(t, steps)  # t is not batched: one callback for the whole sweep, every 5 % of the steps
-            return (optax.apply_updates(p, updates), state), loss
+            return (p, state), loss
 
-        _, losses_T = jax.lax.scan(step, (params, optimizer.init(params)), (jnp.arange(steps), idx_TxB))
+        state = make_optimizer(lr, hyper).init(params)
+        _, losses_T = jax.lax.scan(step, (params, state), (jnp.arange(steps), idx_TxB))
         return losses_T
 
     over_seeds = jax.vmap(one_net, in_axes=(None, None, 0, 0))
     over_lrs = jax.vmap(over_seeds, in_axes=(None, 0, None, None))
     run = jax.jit(jax.vmap(over_lrs, in_axes=(0, 0, None, None)))
+
+    hyper0, lr0 = jax.tree.map(jnp.asarray, hypers[0]), jnp.float32(lrs_VxL[0, 0])
+    params0 = jax.eval_shape(init_fn, keys_S[0], hyper0)
+    state0 = jax.eval_shape(lambda p: make_optimizer(lr0, hyper0).init(p), params0)
+    perf.add_flops(perf.step_flops(one_step, params0, state0, idx_SxTxB[0, 0], hyper0, lr0) * steps * V * L * S)
+    if memory_budget_bytes is None:
+        plan = [(list(range(V * L)), slice(0, S))]
+    else:
+        per_net = net_bytes(loss_fn, params0, state0, x[:batch], y[:batch], hyper0)
+        room = memory_budget_bytes - x.nbytes - y.nbytes - idx_SxTxB.nbytes
+        plan = chunks(V * L, S, max(1, int(room // per_net)))
     start = time.perf_counter()
-    with Progress(steps, label, min_seconds=PROGRESS_SECONDS):
-        losses = np.asarray(run(stack_variants(hypers), jnp.asarray(lrs_VxL), keys_S, idx_SxTxB))
+    stacked, lrs = stack_variants(hypers), jnp.asarray(lrs_VxL)
+    losses = np.empty((V, L, S, steps), np.float32)
+    for pairs, seed_slice in plan:
+        with Progress(steps, label, min_seconds=PROGRESS_SECONDS):
+            if len(pairs) == V * L:
+                losses[:, :, seed_slice] = run(stacked, lrs, keys_S[seed_slice], idx_SxTxB[seed_slice])
+                continue
+            v_K, l_K = np.divmod(np.asarray(pairs), L)
+            some = jax.tree.map(lambda a, k=v_K: a[k], stacked)
+            part = run(some, lrs[v_K, l_K][:, None], keys_S[seed_slice], idx_SxTxB[seed_slice])
+            losses[v_K, l_K, seed_slice] = np.asarray(part)[:, 0]
     print(
-        f"  sweep: {len(hypers)} variants x {lrs_VxL.shape[1]} learning rates x {len(seeds)} seeds x {steps} steps "
-        f"in {time.perf_counter() - start:.1f} s",
+        f"  sweep: {V} variants x {L} learning rates x {S} seeds x {steps} steps in {len(plan)} program run(s), "
+        f"{time.perf_counter() - start:.1f} s",
         flush=True,
     )
     return losses
+
+
+def net_bytes(loss_fn: LossFn, params, state, x_BxD, y_B, hyper) -> float:
+    """Bytes one net holds in a training step (float32 or not, as declared): its parameters, gradients and updates
+    (3 x P), the optimizer's state, and what the loss's backward pass keeps of the forward pass (the residuals of
+    `jax.vjp`, from shapes alone: nothing runs)."""
+    residuals = jax.eval_shape(lambda p: jax.vjp(lambda q: loss_fn(q, x_BxD, y_B, hyper), p)[1], params)
+    size = lambda tree: sum(a.size * a.dtype.itemsize for a in jax.tree.leaves(tree))  # noqa: E731
+    return 3.0 * size(params) + size(state) + size(residuals)
+
+
+def chunks(pairs: int, seeds: int, max_nets: int) -> list[tuple[list[int], slice]]:
+    """A plan of programs of at most `max_nets` nets over a grid of `pairs` (variant, learning rate) x `seeds`:
+    groups of seeds as large as fit, each with groups of pairs (every pair with every seed exactly once)."""
+    seed_group = min(seeds, max_nets)
+    pair_group = max(1, max_nets // seed_group)
+    return [
+        (
+            list(range(first_pair, min(first_pair + pair_group, pairs))),
+            slice(first_seed, min(first_seed + seed_group, seeds)),
+        )
+        for first_seed in range(0, seeds, seed_group)
+        for first_pair in range(0, pairs, pair_group)
+    ]
 
 
 def sgd(momentum: float) -> OptimizerFn:

@@ -17,11 +17,11 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
+from replications.core import perf
 from replications.core.results import write_results
 from replications.mup import corpus, sweep, tags
 from replications.mup import transformer as tfm
 from replications.mup.experiments import TUNING_SEED_OFFSET, _train_losses, log2_grid
-from replications.mup.transformer_memory import nets_per_program
 
 
 def training_bytes(config: Mapping[str, Any]) -> np.ndarray:
@@ -54,48 +54,28 @@ def _hypers(config, width: int, pairs: list[tuple[str, float, float]]) -> list[d
 
 
 def _sweep(config, width, hypers, log2_lrs_VxL, x, y, seeds, label, timings) -> np.ndarray:
-    """losses_VxLxSxT of Adam-trained nets of one width, all in one compiled program, or, where the section's
-    `program_memory_mb` holds fewer (the `paper` profile's widest widths), in programs of as many nets as it holds
-    (`transformer_memory.nets_per_program`: groups of seeds x groups of (variant, learning rate) pairs; each net's
-    numbers are its own either way). The time and FLOP rate are appended to `timings`."""
+    """losses_VxLxSxT of Adam-trained nets of one width, in one compiled program, or, where the section's
+    `program_memory_mb` (null: the job's memory, `core.perf.memory_budget_bytes`) holds fewer (the `paper`
+    profile's widest widths), in programs of as many nets as it holds (`sweep.train_sweep`; each net's numbers are
+    its own either way). The time and FLOP rate are appended to `timings`."""
     shape = _shape(config, width)
-    V, L = log2_lrs_VxL.shape
-    limit = min(V * L * len(seeds), nets_per_program(config, width))
-    seed_group = min(len(seeds), limit)
-    pair_group = max(1, limit // seed_group)
-    pairs = [(v, i) for v in range(V) for i in range(L)]
-    losses = np.empty((V, L, len(seeds), config["steps"]), np.float32)
     start, cpu = time.perf_counter(), time.process_time()
-    for first_seed in range(0, len(seeds), seed_group):
-        some_seeds = seeds[first_seed : first_seed + seed_group]
-        chunks = (
-            [pairs]
-            if len(pairs) <= pair_group
-            else [pairs[k : k + pair_group] for k in range(0, len(pairs), pair_group)]
-        )
-        for chunk in chunks:
-            whole = len(chunk) == V * L
-            chunk_losses = sweep.train_sweep(
-                lambda key, h: tfm.init_params(key, shape, h),
-                lambda p, xb, yb, h: tfm.loss(p, xb, yb, shape, h),
-                lambda lr, h: tags.optimizer("adam", lr, h["lr_factors"], config["adam_eps"]),
-                x,
-                y,
-                hypers=hypers if whole else [hypers[v] for v, _ in chunk],
-                learning_rates=2.0 ** (log2_lrs_VxL if whole else np.array([[log2_lrs_VxL[v, i]] for v, i in chunk])),
-                seeds=some_seeds,
-                steps=config["steps"],
-                batch=config["batch"],
-                label=label,
-            )
-            seed_slice = slice(first_seed, first_seed + len(some_seeds))
-            if whole:
-                losses[:, :, seed_slice] = chunk_losses
-            else:
-                for k, (v, i) in enumerate(chunk):
-                    losses[v, i, seed_slice] = chunk_losses[k, 0]
+    losses = sweep.train_sweep(
+        lambda key, h: tfm.init_params(key, shape, h),
+        lambda p, xb, yb, h: tfm.loss(p, xb, yb, shape, h),
+        lambda lr, h: tags.optimizer("adam", lr, h["lr_factors"], config["adam_eps"]),
+        x,
+        y,
+        hypers=hypers,
+        learning_rates=2.0**log2_lrs_VxL,
+        seeds=seeds,
+        steps=config["steps"],
+        batch=config["batch"],
+        label=label,
+        memory_budget_bytes=perf.memory_budget_bytes(config["program_memory_mb"]),
+    )
     seconds = time.perf_counter() - start
-    nets = V * L * len(seeds)
+    nets = log2_lrs_VxL.size * len(seeds)
     flops = tfm.train_flops(shape, config["batch"]) * config["steps"] * nets
     timings.append(
         {"sweep": label, "width": width, "nets": nets, "steps": config["steps"], "flops": flops,

@@ -1,4 +1,5 @@
-"""figures/BENCHMARKS.md: the wall time, CPU time and peak memory of every compute job of the last run.
+"""figures/BENCHMARKS.md: the wall time, CPU time, CPU use, compile time, FLOPs, FLOP rate and peak memory of every
+compute job of the last run, against the machine's GEMM rate measured by the table's job.
 
     python -m replications report benchmarks --config '{"profile": "default", "benchmark_dirs": {"neal": ...}}' \
         --in neal=figures/neal/claims.json ... --out table=figures/BENCHMARKS.md
@@ -10,12 +11,21 @@ max_pss (MB), io_in, io_out (MB), mean_load (CPU %) and cpu_time (seconds), and 
 are averaged (times) or maximized (memory). A group's subtotal and the grand total add the jobs' times as if they
 ran one after another, and take the largest peak. The machine is described as the report job sees it: on a cluster,
 the node that ran the report.
+
+Beside each benchmark file a compute job writes `<task>.perf.json` (`replications/core/perf.py`): its process's CPU
+seconds (exact, where Snakemake's benchmark samples them and misses the end of a job; the table prefers them), the
+seconds JAX spent tracing, lowering and compiling, and the FLOPs its training programs counted (null where none did).
+With repeats, the record is the last run's. The table
+reads each job's CPU use as CPU time / (wall time x the machine's usable cores), its FLOP rate as counted FLOPs /
+wall time (compile time and the job's other work included), and that rate as a fraction of the float32 GEMM rate
+that the table's job measures on the same machine (`perf.gemm_rate`).
 """
 
 from __future__ import annotations
 
 import csv
 import importlib.metadata
+import json
 import os
 import platform
 import shutil
@@ -28,13 +38,16 @@ from replications.core.provenance import atomic_write
 
 
 class JobBenchmark(NamedTuple):
-    """One compute job: its benchmark file's name (the task), and its wall and CPU seconds and peak RSS (MB)."""
+    """One compute job: its benchmark file's name (the task), its wall and CPU seconds and peak RSS (MB), and from
+    its perf record (where there is one) its compile seconds and counted FLOPs."""
 
     job: str
     wall_s: float | None
     cpu_s: float | None
     max_rss_mb: float | None
     runs: int
+    compile_s: float | None = None
+    flops: float | None = None
 
 
 def _number(text: str | None) -> float | None:
@@ -60,7 +73,17 @@ def read_benchmark(path: str | os.PathLike) -> JobBenchmark:
         return sum(found) / len(found) if found else None
 
     rss = values("max_rss")
-    return JobBenchmark(path.stem, mean("s"), mean("cpu_time"), max(rss) if rss else None, len(rows))
+    record_path = path.with_name(f"{path.stem}.perf.json")
+    record = json.loads(record_path.read_text()) if record_path.exists() else {}
+    return JobBenchmark(
+        path.stem,
+        mean("s"),
+        record.get("cpu_seconds", mean("cpu_time")),
+        max(rss) if rss else None,
+        len(rows),
+        record.get("compile_seconds"),
+        record.get("flops"),
+    )
 
 
 def read_group(directory: str | os.PathLike) -> list[JobBenchmark]:
@@ -169,49 +192,86 @@ def _minutes(value: float | None) -> str:
     return "" if value is None else f" ({value / 60:.1f} min)"
 
 
+def _ratio(numerator: float | None, denominator: float | None, format_spec: str = ".0%") -> str:
+    return "" if numerator is None or not denominator else f"{numerator / denominator:{format_spec}}"
+
+
+COLUMNS = ("group", "job", "wall (s)", "CPU (s)", "CPU use", "compile (s)", "GFLOP", "GFLOP/s", "of GEMM",
+           "peak RSS (MB)")  # fmt: skip
+
+
+def _cells(jobs: Sequence[JobBenchmark], cores: int, gemm_flops_per_s: float | None) -> list[str]:
+    """wall, CPU, CPU use, compile, GFLOP, GFLOP/s, fraction of GEMM, peak RSS of one job or of several summed (the
+    FLOP rate over the jobs that counted FLOPs)."""
+    wall, cpu = _sum([j.wall_s for j in jobs]), _sum([j.cpu_s for j in jobs])
+    compile_s, flops = _sum([j.compile_s for j in jobs]), _sum([j.flops for j in jobs])
+    counted_wall = _sum([j.wall_s for j in jobs if j.flops is not None])
+    rate = None if flops is None or not counted_wall else flops / counted_wall
+    return [
+        _seconds(wall),
+        _seconds(cpu),
+        _ratio(cpu, None if wall is None else wall * cores),
+        _seconds(compile_s),
+        "" if flops is None else f"{flops / 1e9:.0f}",
+        "" if rate is None else f"{rate / 1e9:.1f}",
+        _ratio(rate, gemm_flops_per_s),
+        _megabytes(_max([j.max_rss_mb for j in jobs])),
+    ]
+
+
 def benchmarks_markdown(
-    jobs: Mapping[str, Sequence[JobBenchmark]], *, profile: str, machine: Mapping[str, Any], source: str
+    jobs: Mapping[str, Sequence[JobBenchmark]],
+    *,
+    profile: str,
+    machine: Mapping[str, Any],
+    source: str,
+    gemm_flops_per_s: float | None = None,
 ) -> str:
     """The table of BENCHMARKS.md: one row per job, a subtotal per group (in the order given), a grand total."""
+    cores = machine.get("usable_cores") or machine.get("cores") or 1
+    gemm = "not measured" if gemm_flops_per_s is None else f"{gemm_flops_per_s / 1e9:.1f} GFLOP/s"
     lines = [
         "# Benchmarks",
         "",
         f"Wall time, CPU time and peak memory (maximum resident set size) of every compute job of the last run of "
-        f"the `{profile}` profile, from Snakemake's `benchmark:` files ({source}). Totals add the jobs' times as if "
-        "they ran one after another (with several cores, jobs run side by side); peaks are the largest of any job.",
+        f"the `{profile}` profile, from Snakemake's `benchmark:` files ({source}), with each job's own record "
+        "(`<task>.perf.json` beside them: replications/core/perf.py). Totals add the jobs' times as if they ran one "
+        "after another (with several cores, jobs run side by side); peaks are the largest of any job.",
+        "",
+        f"CPU use: CPU time / (wall time x {cores} cores). Compile: seconds JAX spent tracing, lowering and "
+        "compiling (a program found in the persistent compilation cache costs its loading). GFLOP: what the job's "
+        "training programs counted (one step of one net costed by XLA, or counted per weight; blank: not counted). "
+        "GFLOP/s: those FLOPs over the job's whole wall time; of GEMM: that rate over the machine's float32 GEMM "
+        f"rate, measured by this table's job ((2048 x 2048) @ (2048 x 2048), best of 7): {gemm}.",
         "",
         f"Profile `{profile}`. Machine (as the report job saw it): {machine_line(machine)}.",
         "",
-        "| group | job | wall (s) | CPU (s) | peak RSS (MB) |",
-        "|---|---|---:|---:|---:|",
+        "| " + " | ".join(COLUMNS) + " |",
+        "|---|---|" + "---:|" * (len(COLUMNS) - 2),
     ]
     everything: list[JobBenchmark] = []
     for group, group_jobs in jobs.items():
         if not group_jobs:
-            lines.append(f"| {group} | *no benchmark files* | | | |")
+            lines.append(f"| {group} | *no benchmark files* |" + " |" * (len(COLUMNS) - 2))
             continue
         for job in group_jobs:
             name = job.job if job.runs == 1 else f"{job.job} (mean of {job.runs} runs)"
-            lines.append(
-                f"| {group} | {name} | {_seconds(job.wall_s)} | {_seconds(job.cpu_s)} | {_megabytes(job.max_rss_mb)} |"
-            )
-        lines.append(_total_row(f"{group} total", group_jobs))
+            lines.append("| " + " | ".join([group, name, *_cells([job], cores, gemm_flops_per_s)]) + " |")
+        lines.append(_total_row(f"{group} total", group_jobs, cores, gemm_flops_per_s))
         everything.extend(group_jobs)
-    lines.append(_total_row("all groups", everything))
+    lines.append(_total_row("all groups", everything, cores, gemm_flops_per_s))
     return "\n".join(lines) + "\n"
 
 
-def _total_row(label: str, jobs: Sequence[JobBenchmark]) -> str:
-    wall, cpu = _sum([j.wall_s for j in jobs]), _sum([j.cpu_s for j in jobs])
-    peak = _max([j.max_rss_mb for j in jobs])
-    cells = [
-        f"**{label}**",
-        f"{len(jobs)} job" + ("" if len(jobs) == 1 else "s"),
-        _bold(_seconds(wall)) + _minutes(wall),
-        _bold(_seconds(cpu)),
-        _bold(_megabytes(peak)),
-    ]
-    return "| " + " | ".join(cells) + " |"
+def _total_row(label: str, jobs: Sequence[JobBenchmark], cores: int, gemm_flops_per_s: float | None) -> str:
+    """A subtotal: the cells of `_cells` in bold, the wall time also in minutes, compile time also as its share."""
+    wall, compile_s = _sum([j.wall_s for j in jobs]), _sum([j.compile_s for j in jobs])
+    cells = [_bold(cell) for cell in _cells(jobs, cores, gemm_flops_per_s)]
+    cells[0] += _minutes(wall)
+    if share := _ratio(compile_s, wall):
+        cells[3] += f" ({share} of wall)"
+    count = f"{len(jobs)} job" + ("" if len(jobs) == 1 else "s")
+    return "| " + " | ".join([f"**{label}**", count, *cells]) + " |"
 
 
 def _bold(text: str) -> str:
@@ -223,8 +283,14 @@ def write(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mappin
     table's order). The inputs (each group's claims.json) only order the job after the groups' compute jobs."""
     directories = {group: Path(directory) for group, directory in config["benchmark_dirs"].items()}
     jobs = {group: read_group(directory) for group, directory in directories.items()}
+    from replications.core.perf import gemm_rate
+
     text = benchmarks_markdown(
-        jobs, profile=config["profile"], machine=machine_description(), source=_source(directories)
+        jobs,
+        profile=config["profile"],
+        machine=machine_description(),
+        source=_source(directories),
+        gemm_flops_per_s=gemm_rate(),
     )
     atomic_write(outputs["table"], lambda tmp: tmp.write_text(text))
 
@@ -235,3 +301,19 @@ def _source(directories: Mapping[str, Path]) -> str:
     if len(parents) == 1 and all(d == d.parent.parent / g / "benchmarks" for g, d in directories.items()):
         return f"`{parents.pop().as_posix()}/<group>/benchmarks/*.tsv`"
     return ", ".join(f"`{directory.as_posix()}/*.tsv`" for directory in directories.values())
+
+
+def print_last_run(results_dir: str | os.PathLike = "results", profile: str = "default") -> None:
+    """Print the table of the last run whose benchmark files are under `results_dir` (`make bench`), the GEMM rate
+    measured now."""
+    from replications import GROUPS
+    from replications.core.perf import gemm_rate
+
+    directories = {group: Path(results_dir) / group / "benchmarks" for group in GROUPS}
+    jobs = {group: read_group(directory) for group, directory in directories.items()}
+    machine = machine_description()
+    print(
+        benchmarks_markdown(
+            jobs, profile=profile, machine=machine, source=_source(directories), gemm_flops_per_s=gemm_rate()
+        )
+    )

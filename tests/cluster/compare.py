@@ -6,9 +6,8 @@ equal the local run's.
 Compared byte for byte: every table and array under results/ (they carry their provenance, not timestamps) and
 every claims.json and CLAIMS.md under figures/. Figures are compared by name only (a PNG's bytes depend on the
 fonts' cache, not on the run), and BENCHMARKS.md (timings) only for being there. A table that records how long its
-own computation took (`TIMING_COLUMNS`, e.g. the Transformer's FLOP rates, the Word2Vec limit's seconds) is
-compared without those columns: its provenance lines and every other column still byte for byte; a claims file
-may differ only in a statement's quoted run time (`TIMING_PHRASE`).
+own computation took (`TIMING_COLUMNS`: the Transformer's per-program FLOP rates) is compared without those
+columns: its provenance lines and every other column still byte for byte.
 """
 
 from __future__ import annotations
@@ -19,18 +18,13 @@ from pathlib import Path
 
 COMPARED = ("*.csv", "*.npz", "*.json", "*.md")
 SKIPPED_PARTS = {"logs", "benchmarks", "cache"}  # per-run: log lines, timings, caches
-TIMING_COLUMNS = re.compile(r"(^|_)(seconds|wall_s|cpu_s|gflop_per_s)$")
-# a claim statement that quotes its own computation's time (the Word2Vec limit's "47 s wall (58 s CPU"): the
-# only words of a claims file allowed to differ between the runs
-TIMING_PHRASE = re.compile(r"\d+(\.\d+)? s wall \(\d+(\.\d+)? s CPU")
+TIMING_COLUMNS = re.compile(r"(^|_)(wall_s|cpu_s|gflop_per_s)$")
 
 
 def _same(a: Path, b: Path) -> bool:
     """Byte for byte; a CSV table also when it differs only in its timing columns."""
     if a.read_bytes() == b.read_bytes():
         return True
-    if a.suffix in (".json", ".md"):
-        return TIMING_PHRASE.sub("<time>", a.read_text()) == TIMING_PHRASE.sub("<time>", b.read_text())
     if a.suffix != ".csv":
         return False
     import io
