@@ -19,11 +19,16 @@ os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
 # Compute jobs share JAX's persistent compilation cache (keyed by program, options and versions: core/perf.py), so a
 # rerun, or a job compiling a program another job compiled, loads it instead of compiling it; `make clean` removes it.
 os.environ.setdefault("REPLICATIONS_JAX_CACHE", str(Path(RESULTS) / "cache" / "jax"))
+# The profile's XLA backend optimization level (null: XLA's default; smoke: 0, toy programs compile twice as fast),
+# unless XLA_FLAGS is set already (the user's flags win).
+if config["xla_optimization_level"] is not None:
+    os.environ.setdefault("XLA_FLAGS", f"--xla_backend_optimization_level={config['xla_optimization_level']}")
 
-# What each job asks a cluster for (SLURM reads them; a local run ignores mem_mb and runtime, in minutes). Compute
-# jobs: the config's `mem_mb` (estimated peaks are checked against it before any job) and `gpus_per_job` GPUs
-# (0: CPU only); figure, table and claim jobs: little.
+# What each job asks a cluster for (SLURM reads them; a local run ignores them all, runtime in minutes). Compute
+# jobs: two CPUs (their XLA uses every core it sees), the config's `mem_mb` (estimated peaks are checked against it
+# before any job) and `gpus_per_job` GPUs (0: CPU only); figure, table and claim jobs: little.
 COMPUTE_RESOURCES = {
+    "cpus_per_task": 2,
     "mem_mb": config["mem_mb"],
     "runtime": 12 * 60 if config["profile"] == "paper" else 60,
     "gpu": config["gpus_per_job"],

@@ -60,7 +60,11 @@ for group, graph in GRAPHS.items():
                 **task_inputs,
             output:
                 **task_outputs,
-            threads: 2  # XLA and BLAS use every core they are given: two such jobs at once only contend
+            # Each job's XLA and BLAS still use every core of the machine (and so compute the same numbers anywhere),
+            # but a job keeps about one core busy on average (compiling is single-threaded; BENCHMARKS.md's CPU
+            # use): one thread in Snakemake's accounting lets two run side by side. On SLURM a job still gets two
+            # CPUs (cpus_per_task).
+            threads: 1
             params:
                 group=group,
                 task=task,
