@@ -78,3 +78,25 @@ def test_sweep_counts_six_flops_per_weight_and_example(tmp_path):
     weights = 10 * 64 + 64 * 64 + 64 * 10
     counted = json.loads((tmp_path / "r.json").read_text())["flops"]
     assert 1.0 <= counted / (6 * 16 * weights * 3 * 6) < 1.3
+
+
+def test_step_flops_counts_a_scan_as_often_as_it_runs():
+    """XLA's cost analysis counts a loop body once: a loss over 8 layers as a `lax.scan` (and its gradient, a
+    second scan) must cost what the same 8 layers unrolled cost."""
+    w_LxDxD = jax.ShapeDtypeStruct((8, 64, 64), jnp.float32)
+    x_BxD = jax.ShapeDtypeStruct((32, 64), jnp.float32)
+
+    def scanned(w, x):
+        return jnp.sum(jax.lax.scan(lambda h, w_l: (jnp.tanh(h @ w_l), None), x, w)[0])
+
+    def unrolled(w, x):
+        for layer in range(8):
+            x = jnp.tanh(x @ w[layer])
+        return jnp.sum(x)
+
+    for loss in (scanned, unrolled):
+        assert perf.step_flops(loss, w_LxDxD, x_BxD) >= 8 * 2 * 32 * 64 * 64
+    forward = perf.step_flops(scanned, w_LxDxD, x_BxD)
+    assert forward == pytest.approx(perf.step_flops(unrolled, w_LxDxD, x_BxD), rel=0.05)
+    step = perf.step_flops(jax.value_and_grad(scanned), w_LxDxD, x_BxD)
+    assert step == pytest.approx(perf.step_flops(jax.value_and_grad(unrolled), w_LxDxD, x_BxD), rel=0.05)

@@ -10,7 +10,8 @@ program found there costs its retrieval instead of its compile.
 FLOPs: XLA's cost analysis counts the body of a loop once, not times its trip count, so a program that scans T
 training steps cannot be costed whole. The training loops cost one step of one net instead (`step_flops`: the HLO
 cost analysis of the lowered, unoptimized step, 2 M N K for an (M x K) @ (K x N) product, one per elementwise
-operation) and `add_flops` that number times steps x nets. A job whose programs count nothing reports no FLOPs.
+operation, with every `lax.scan` inside the step counted as many times as it runs) and `add_flops` that number
+times steps x nets. A job whose programs count nothing reports no FLOPs.
 
 Machine: `gemm_rate`, the float32 rate of a jitted (2048 x 2048) @ (2048 x 2048) product (2 x 2048^3 FLOPs), the
 roof a job's FLOP rate is read against; `memory_budget_bytes`, what one program may hold (the sweeps' chunking).
@@ -26,7 +27,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import jax
+import jax.extend
 import jax.numpy as jnp
+from jax._src import core as jax_core  # jaxpr_as_fun, jaxprs_in_params: the walk over scans
 
 COMPILE_EVENTS = (
     "/jax/core/compile/jaxpr_trace_duration",
@@ -62,9 +65,31 @@ def add_flops(flops: float) -> None:
 
 
 def step_flops(function: Callable[..., object], *args: object) -> float:
-    """FLOPs of one call of `function(*args)` (arrays or ShapeDtypeStructs), from XLA's cost analysis of the
-    lowered program: no compilation, and exact for a program without loops (module docstring)."""
-    return float(jax.jit(function).lower(*args).cost_analysis()["flops"])
+    """FLOPs of one call of `function(*args)` (arrays or ShapeDtypeStructs): XLA's cost analysis of the lowered
+    program (no compilation), corrected for the `lax.scan`s inside it (`_scan_correction`: XLA counts a loop body
+    once; a residual net's blocks, say, are a scan)."""
+    cost = float(jax.jit(function).lower(*args).cost_analysis()["flops"])
+    return cost + _scan_correction(jax.make_jaxpr(function)(*args).jaxpr)
+
+
+def _xla_flops(closed: jax.extend.core.ClosedJaxpr) -> float:
+    """XLA's count for a closed jaxpr lowered on its own (its own loops' bodies counted once)."""
+    shapes = [jax.ShapeDtypeStruct(aval.shape, aval.dtype) for aval in closed.in_avals]
+    return float(jax.jit(jax_core.jaxpr_as_fun(closed)).lower(*shapes).cost_analysis()["flops"])
+
+
+def _scan_correction(jaxpr: jax_core.Jaxpr) -> float:
+    """What XLA's once-per-loop count misses: for each scan of length n and body B in `jaxpr` (at any nesting),
+    XLA counts xla(B) where the step runs n x true(B), true(B) = xla(B) + correction(B); so the correction is
+    the sum of (n - 1) xla(B) + n correction(B)."""
+    missing = 0.0
+    for equation in jaxpr.eqns:
+        if equation.primitive.name == "scan":
+            body, length = equation.params["jaxpr"], equation.params["length"]
+            missing += (length - 1) * _xla_flops(body) + length * _scan_correction(body.jaxpr)
+        else:
+            missing += sum(_scan_correction(sub) for sub in jax_core.jaxprs_in_params(equation.params))
+    return missing
 
 
 @contextmanager
