@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CORES ?= 2
 SNAKEMAKE := $(BIN)/snakemake --cores $(CORES)
 
-.PHONY: figures smoke report test test-cluster lint bench clean conda-env
+.PHONY: figures smoke report test test-cluster lint bench bench-nt clean conda-env
 
 # The venv, from the pinned lock. Python 3.11 is checked first; a failed build removes the half-built venv.
 $(BIN)/snakemake: envs/requirements.lock pyproject.toml
@@ -49,6 +49,15 @@ test-cluster: $(BIN)/snakemake
 bench: $(BIN)/snakemake
 	$(BIN)/python -m pytest tests/benchmarks/bench_kernels.py tests/benchmarks/bench_sweep.py -s
 	$(BIN)/python -c 'from replications.report.benchmarks import print_last_run; print_last_run("results")'
+
+## neural-tangents' own environment (2.6 GB: jax 0.4.30, tensorflow), for bench-nt only.
+.venv-nt/bin/python: envs/neural-tangents.lock
+	rm -rf .venv-nt && $(PYTHON) -m venv .venv-nt && \
+	.venv-nt/bin/python -m pip install --quiet -r envs/neural-tangents.lock || { rm -rf .venv-nt; exit 1; }
+
+## The kernel library against neural-tangents 0.6.5 on this machine, in one run: times and agreement.
+bench-nt: $(BIN)/snakemake .venv-nt/bin/python
+	NEURAL_TANGENTS_PYTHON=$(abspath .venv-nt)/bin/python $(BIN)/python -m pytest tests/benchmarks/bench_neural_tangents.py -s
 
 ## envs/replications.yaml (for `snakemake --sdm conda`) from the lock: tests/test_envs.py checks they agree.
 conda-env:

@@ -52,6 +52,22 @@ def test_relu_depth_one_on_identical_inputs_is_half_the_input_kernel(x_PxD):
     np.testing.assert_allclose(k.var1, np.diag(k.nngp), rtol=1e-13)
 
 
+def test_deep_relu_diagonal_is_the_closed_form_recursion():
+    """At correlation 1 every layer maps K -> b + w K / 2 and Theta -> K_new + w Theta / 2. A diagonal correlation
+    one ulp below 1 (an XLA fusion recomputing K(x, x) with a fused multiply-add) would move Theta by ~1e-8 through
+    arccos; found against neural-tangents (tests/benchmarks/bench_neural_tangents.py), where it was 9e-9 at depth 10."""
+    x = np.random.default_rng(0).normal(size=(600, 784))
+    x_PxD = (x - x.mean(1, keepdims=True)) / x.std(1, keepdims=True)
+    k = fc_kernel(x_PxD, depth=10, activation="relu", weight_var=1.6, bias_var=0.1)
+    k_P = 0.1 + 1.6 * np.sum(x_PxD**2, axis=1) / x_PxD.shape[1]
+    theta_P = k_P
+    for _ in range(10):
+        k_P = 0.1 + 1.6 * k_P / 2
+        theta_P = k_P + 1.6 * theta_P / 2
+    np.testing.assert_allclose(np.diag(k.nngp), k_P, rtol=1e-14)
+    np.testing.assert_allclose(np.diag(k.ntk), theta_P, rtol=1e-14)
+
+
 def test_erf_depth_one_is_williams_arcsine(x_PxD):
     k = fc_kernel(x_PxD, depth=1, activation="erf", weight_var=1.3, bias_var=0.2)
     k0 = 0.2 + 1.3 * x_PxD @ x_PxD.T / x_PxD.shape[1]

@@ -44,9 +44,11 @@ def dense(weight_var: ArrayLike, bias_var: ArrayLike, same_inputs: ArrayLike = F
     """A dense layer in NTK parametrization: K <- bias_var + weight_var K,  Theta <- K_new + weight_var Theta.
 
     same_inputs: the tile's rows and columns are the same points. K(x_i, x_i) is then set to the variance var_i,
-    which it equals in exact arithmetic but may miss in the last bit (a Gram entry against a squared norm, or XLA
-    fusing one with a multiply-add and not the other); a correlation of 1 - 1e-16 instead of 1 would become 1e-8
-    through arccos in a relu NTK, and grow through depth in a step's arcsine.
+    which it equals in exact arithmetic but may miss in the last bit (a Gram entry against a squared norm); a
+    correlation of 1 - 1e-16 instead of 1 would become 1e-8 through arccos in a relu NTK, and grow through depth
+    in a step's arcsine. XLA may still recompute var_i inside the N x M loop with a fused multiply-add and not in
+    the variance's own loop, so the relu and step rules also read a correlation within 4 ulps of 1 as 1
+    (`moments._snap_unit`).
     """
 
     def apply(k: Kernel) -> Kernel:
