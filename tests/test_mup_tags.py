@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from replications.mup import tags
+from replications.core import tags
 from replications.mup import transformer as tfm
 
 SHAPE = tfm.Shape(width=16, layers=2, heads=4, seq=8)

@@ -86,6 +86,25 @@ def test_mup_at_base_width_is_sp_bit_for_bit():
         assert all(f == 1.0 for layer in mup_lr_factors(sizes, 128, optimizer) for f in layer.values())
 
 
+@pytest.mark.parametrize("width", [128, 256, 384, 1024, 8192])
+def test_mlp_rules_read_off_the_tags_are_table8_bit_for_bit(width):
+    """The MLP's muP through the per-tensor tags (`core.tags`) gives exactly the numbers of TP5 Table 8 written out
+    per layer (the MLP's rules before they were re-expressed through the tags): the MLP's results are unchanged."""
+    sizes, base = (40, width, width, 10), 128
+    m = width / base
+    table8 = {
+        "sgd": [{"W": m, "b": m}, {"W": 1.0, "b": m}, {"W": m, "b": 1.0}],
+        "adam": [{"W": 1.0, "b": 1.0}, {"W": 1.0 / m, "b": 1.0}, {"W": 1.0, "b": 1.0}],
+    }
+    for optimizer, expected in table8.items():
+        assert mup_lr_factors(sizes, base, optimizer) == expected
+    sp = nets.layer_scales(sizes, parametrization="standard", weight_var=1.0, bias_var=0.0)
+    mup = mup_scales(sizes, base, weight_var=1.0, bias_var=0.0)
+    readout = sp[-1]._replace(weight_std=sp[-1].weight_std * np.sqrt(m), weight_multiplier=1.0 / m)
+    for a, b in zip((*sp[:-1], readout), mup, strict=True):
+        assert all(float(u) == float(v) for u, v in zip(a, b, strict=True))
+
+
 def test_learning_rates_read_back_from_the_optimizer():
     sizes, base = (10, 512, 512, 10), 128  # width multiplier 4
     params = nets.init_mlp(jax.random.key(0), sizes, mup_scales(sizes, base, weight_var=2.0, bias_var=0.1))

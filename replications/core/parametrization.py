@@ -20,7 +20,8 @@ TP5's Table 8 ("muP relative to a base width n0", what the `mup` package impleme
 input weights and all hidden biases: init as SP, SGD lr x m, Adam lr x 1; hidden weights: init as SP, SGD lr x 1,
 Adam lr x 1/m; output weights: init variance sigma^2 / n0 (SP: sigma^2 / n) with output multiplier 1/m, SGD lr x m,
 Adam lr x 1. At n = n0 this is SP exactly. `mup_scales` gives the `nets.LayerScale`s, `mup_lr_factors` the per-tensor
-learning-rate factors, and `scale_updates` applies them to any optax optimizer.
+learning-rate factors, and `scale_updates` applies them to any optax optimizer; both read the rules off the
+per-tensor width tags of `core.tags` (the rules of any parameter tree, the Transformer's included).
 
 TP6 (Depth-muP): residual blocks x^l = x^{l-1} + (a / sqrt(L)) g(x^{l-1}) trained by Adam at eta / sqrt(L)
 (`depth_mup`).
@@ -28,6 +29,7 @@ TP6 (Depth-muP): residual blocks x^l = x^{l-1} + (a / sqrt(L)) g(x^{l-1}) traine
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from fractions import Fraction
@@ -37,6 +39,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from replications.core import tags
 from replications.core.nets import LayerScale, Params, layer_scales
 
 HALF = Fraction(1, 2)
@@ -127,38 +130,44 @@ def abc_scales(p: ABC, sizes: Sequence[int], width: int) -> tuple[LayerScale, ..
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _width_mult(sizes: Sequence[int], base_width: int) -> float:
-    widths = set(sizes[1:-1])
-    if len(widths) != 1:
+def mlp_tags(sizes: Sequence[int], base_width: int) -> list[dict[str, tags.Tag]]:
+    """The `core.tags` tag of every tensor of a `nets` MLP ([{"W": (n_l, n_l+1), "b": (n_l+1,)}, ...]) of layer
+    sizes `sizes` against the same net with every hidden layer `base_width` wide."""
+    if len(set(sizes[1:-1])) != 1:
         raise ValueError(f"muP here needs equal hidden widths, got {sizes[1:-1]}")
     if base_width < 1:
         raise ValueError(f"base_width must be >= 1, got {base_width}")
-    return widths.pop() / base_width
+
+    def shapes(layer_sizes: Sequence[int]) -> list[dict[str, jax.ShapeDtypeStruct]]:
+        return [
+            {"W": jax.ShapeDtypeStruct((n_in, n_out), jnp.float32), "b": jax.ShapeDtypeStruct((n_out,), jnp.float32)}
+            for n_in, n_out in itertools.pairwise(layer_sizes)
+        ]
+
+    base_sizes = (sizes[0], *[base_width] * (len(sizes) - 2), sizes[-1])
+    return tags.tag_tree(shapes(sizes), shapes(base_sizes))
 
 
 def mup_scales(sizes: Sequence[int], base_width: int, *, weight_var: float, bias_var: float) -> tuple[LayerScale, ...]:
-    """The standard parametrization's scales with muP's readout: init std sqrt(weight_var / n0) and multiplier
-    n0 / n (TP5 Table 8 relative to base width n0). Equal to `layer_scales(..., "standard")` at n = n0."""
-    m = _width_mult(sizes, base_width)
-    scales = list(layer_scales(sizes, parametrization="standard", weight_var=weight_var, bias_var=bias_var))
-    readout = scales[-1]
-    scales[-1] = readout._replace(weight_std=readout.weight_std * math.sqrt(m), weight_multiplier=1.0 / m)
-    return tuple(scales)
+    """The standard parametrization's scales with muP's readout, by the tags (`mlp_tags`, `tags.init_stds`,
+    `tags.multipliers`): init std sqrt(weight_var / n0) and multiplier n0 / n (TP5 Table 8 relative to base width
+    n0). Equal to `layer_scales(..., "standard")` at n = n0."""
+    tag_of = mlp_tags(sizes, base_width)
+    scales = layer_scales(sizes, parametrization="standard", weight_var=weight_var, bias_var=bias_var)
+    stds = tags.init_stds(tag_of, [{"W": s.weight_std, "b": s.bias_std} for s in scales])
+    mults = tags.multipliers(tag_of)
+    return tuple(
+        LayerScale(std["W"], s.weight_multiplier * mult["W"], std["b"], s.bias_multiplier * mult["b"])
+        for s, std, mult in zip(scales, stds, mults, strict=True)
+    )
 
 
 def mup_lr_factors(sizes: Sequence[int], base_width: int, optimizer: str) -> list[dict[str, float]]:
-    """Per-tensor learning-rate factors of muP (TP5 Table 8) for `optimizer` "sgd" (momentum included) or "adam",
-    shaped like `nets` parameters: [{"W": factor, "b": factor}, ...], input layer first. All 1 at n = n0."""
-    m = _width_mult(sizes, base_width)
-    layers = len(sizes) - 1
-    if optimizer == "sgd":
-        factors = [{"W": m, "b": m}] + [{"W": 1.0, "b": m} for _ in range(layers - 2)] + [{"W": m, "b": 1.0}]
-    elif optimizer == "adam":
-        factors = [{"W": 1.0, "b": 1.0}] + [{"W": 1.0 / m, "b": 1.0} for _ in range(layers - 2)]
-        factors.append({"W": 1.0, "b": 1.0})
-    else:
-        raise ValueError(f"unknown optimizer {optimizer!r}; known: sgd, adam")
-    return factors
+    """Per-tensor learning-rate factors of muP (TP5 Table 8, by the tags: `mlp_tags`, `tags.lr_factors`) for
+    `optimizer` "sgd" (momentum included) or "adam", shaped like `nets` parameters: [{"W": factor, "b": factor},
+    ...], input layer first. With m = n / n0: SGD x m for the input layer and every hidden bias, x 1 for hidden
+    weights, x m for the readout's weights; Adam x 1/m for hidden weights, else x 1. All 1 at n = n0."""
+    return tags.lr_factors(mlp_tags(sizes, base_width), optimizer)
 
 
 def scale_updates(factors: Params | list[dict[str, float]]) -> optax.GradientTransformation:

@@ -30,7 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from replications.mup import tags
+from replications.core import tags
 
 VOCAB = 256  # bytes
 FFN_RATIO = 4

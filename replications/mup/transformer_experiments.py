@@ -17,9 +17,9 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
-from replications.core import perf
+from replications.core import perf, tags
 from replications.core.results import write_results
-from replications.mup import corpus, sweep, tags
+from replications.mup import corpus, sweep
 from replications.mup import transformer as tfm
 from replications.mup.experiments import TUNING_SEED_OFFSET, _train_losses, log2_grid
 
