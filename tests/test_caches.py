@@ -31,9 +31,9 @@ def test_damaged_lattice_table_is_rebuilt(tmp_path, capsys):
 
 
 def test_damaged_mnist1d_rule_output_names_the_file(tmp_path):
-    from replications.mup.experiments import _mnist1d_train
+    from replications.mup.datasets import mnist1d_train
 
     path = tmp_path / "mnist1d_n100_seed3.npz"
     path.write_bytes(b"PK\x03\x04 truncated")
     with pytest.raises(ValueError, match=f"MNIST-1D file {path} is damaged .*delete it and rerun"):
-        _mnist1d_train(path)
+        mnist1d_train(path)

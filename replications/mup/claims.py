@@ -12,7 +12,7 @@ import numpy as np
 from replications.core.claims import Claim, Estimate, publish
 from replications.core.provenance import read_table
 from replications.core.stats import per_seed_loglog_slopes, t_interval, wilson_interval
-from replications.mup import measures, optimum, transformer
+from replications.mup import datasets, measures, optimum, transformer
 from replications.mup.abc_space import table_cells_reproduced
 from replications.mup.paper import EXPECTED, SHORT
 
@@ -49,7 +49,8 @@ def _transfer_claims(transfer: Mapping[str, Any], sweep) -> list[Claim]:
     base, widest = transfer["base_width"], max(transfer["widths"])
     setup = (
         f"widths {min(transfer['widths'])}..{widest}, {transfer['seeds']} seeds, {transfer['steps']} SGD steps on "
-        f"MNIST-1D, multipliers tuned at width {base}, {_grid(transfer)}; eta* per seed from the parabola through "
+        f"{datasets.label(transfer)}, multipliers tuned at width {base}, {_grid(transfer)}; "
+        "eta* per seed from the parabola through "
         f"the three grid points around its minimum; {PER_SEED}"
     )
     by = {p: sweep[sweep["parametrization"] == p] for p in ("sp", "mup")}
@@ -291,7 +292,8 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
     wide, narrow = measures.coord_widths(coord["widths"])
     resolution = maxlr["log2_lr_step"] / (maxlr["refinements"] + 1)
     maxlr_setup = (
-        f"widths {min(maxlr['widths'])}..{max(maxlr['widths'])}, {maxlr['steps']} SGD steps, MNIST 5k; interval: the "
+        f"widths {min(maxlr['widths'])}..{max(maxlr['widths'])}, {maxlr['steps']} SGD steps, "
+        f"{datasets.label(maxlr)}; interval: the "
         f"range of slopes the grid's resolution ({resolution:g} octave) allows, a rate stable when all "
         f"{maxlr['seeds']} seeds are"
     )

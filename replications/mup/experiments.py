@@ -9,8 +9,6 @@ does) over the last `loss_window` steps.
 
 from __future__ import annotations
 
-import zipfile
-import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,11 +20,11 @@ import optax
 import pandas as pd
 
 from replications.core import perf
-from replications.core.data import load_mnist1d, load_mnist5k, standardize_per_example
+from replications.core.data import load_mnist1d
 from replications.core.nets import init_mlp
 from replications.core.parametrization import scale_updates
 from replications.core.results import write_results
-from replications.mup import mlp, resnet, sweep
+from replications.mup import datasets, mlp, resnet, sweep
 
 CLASSES = 10
 TUNING_SEED_OFFSET = 1000  # the base-width tuning draws seeds of its own, so the transfer's are fresh
@@ -36,17 +34,6 @@ def log2_grid(lo: float, hi: float, step: float) -> np.ndarray:
     """lo, lo + step, ..., hi (inclusive)."""
     count = round((hi - lo) / step) + 1
     return lo + step * np.arange(count)
-
-
-def _mnist1d_train(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """MNIST-1D's training part (its first 80 %) from the cache file that the data task wrote."""
-    try:
-        with np.load(path, allow_pickle=False) as cached:
-            x_NxD, y_N = cached["x_NxD"], cached["y_N"]
-    except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile, zlib.error) as error:
-        raise ValueError(f"MNIST-1D file {path} is damaged ({error!r}): delete it and rerun (rule mup_data)") from error
-    n_train = int(0.8 * len(y_N))
-    return x_NxD[:n_train], y_N[:n_train]
 
 
 def data(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
@@ -100,10 +87,10 @@ def _coord_deltas(sizes, scales_P, factors_P, optimizer_name: str, lr: float, x,
 
 def coordcheck(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
     """mean |Delta h| of every layer against width at steps 1..`steps`, SP and muP, SGD and Adam (no momentum), on
-    the first `batch` training signals of MNIST-1D: the transfer figure's net (`mlp`, its input and output
-    multipliers, readout zero-initialized as in `mup`'s coordinate check), learning rates `sgd_learning_rate`
-    and `adam_learning_rate`."""
-    x_NxD, y_N = _mnist1d_train(inputs["data"])
+    the first `batch` training examples of the section's dataset (`datasets`): the transfer figure's net (`mlp`,
+    its input and output multipliers, readout zero-initialized as in `mup`'s coordinate check), learning rates
+    `sgd_learning_rate` and `adam_learning_rate`."""
+    x_NxD, y_N = datasets.load(config, inputs["data"])
     x, y = jnp.asarray(x_NxD[: config["batch"]]), jnp.asarray(y_N[: config["batch"]])
     keys_S = jnp.stack([jax.random.PRNGKey(config["seed"] + s) for s in range(config["seeds"])])
     rows = []
@@ -140,11 +127,6 @@ def coordcheck(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: M
 # --------------------------------------------------------------------------------------------------------------
 # The largest stable learning rate against width (TP4 Fig 2)
 # --------------------------------------------------------------------------------------------------------------
-
-
-def _mnist5k_standardized() -> tuple[np.ndarray, np.ndarray]:
-    ds = load_mnist5k()
-    return standardize_per_example(ds.x_NxD).astype(np.float32), ds.y_N
 
 
 def _mlp_setups(config: Mapping[str, Any], input_dim: int, width: int, optimizer: str = "sgd") -> list[mlp.MLPSetup]:
@@ -202,13 +184,13 @@ def _largest_stable(log2_lrs: np.ndarray, stable: np.ndarray) -> float:
 
 def maxlr(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     """The largest stable SGD learning rate (no momentum) of the 2-hidden-layer ReLU MLP with the authors' squared
-    loss (MSE_label), SP and muP, against width, on MNIST 5k (images standardized), for every set of input and
+    loss (MSE_label), SP and muP, against width, on the section's dataset (`datasets`), for every set of input and
     output multipliers in `multiplier_sets` (the first: the authors' for relu + MSE, which the claims use; then a
     sensitivity row, e.g. unit multipliers). A learning rate is stable when every seed's losses stay finite and the
     mean of its last `loss_window` minibatch losses is below its first (the zero readout makes the first loss 0.09
     exactly). Coarse grid (`log2_lr_step`), then `refinements` points between the last stable and the first
     unstable value of each parametrization."""
-    x, y = _mnist5k_standardized()
+    x, y = datasets.load(config)
     runs, edges = [], []
     for multipliers in config["multiplier_sets"]:
         section = {**config, "input_mult": multipliers["input_mult"], "output_mult": multipliers["output_mult"]}
@@ -327,11 +309,11 @@ def tune_multipliers(config: Mapping[str, Any], x: np.ndarray, y: np.ndarray) ->
 def transfer(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
     """Training loss against log2 learning rate for every width, SP and muP (base width `base_width`): the
     authors' MLP script (no biases, zero readout, input and output multipliers, SGD with momentum, batch 64,
-    cross-entropy) on MNIST-1D. The multipliers are first tuned at the base width (`tune_multipliers`, written to
-    outputs["transfer_tuning"]); the learning-rate grid is the whole octaves `log2_lr_offsets` around the base
-    width's best rate found there. One compiled program per width trains every (parametrization, learning rate,
-    seed)."""
-    x, y = _mnist1d_train(inputs["data"])
+    cross-entropy) on the section's dataset (`datasets`). The multipliers are first tuned at the base width
+    (`tune_multipliers`, written to outputs["transfer_tuning"]); the learning-rate grid is the whole octaves
+    `log2_lr_offsets` around the base width's best rate found there. One compiled program per width trains every
+    (parametrization, learning rate, seed)."""
+    x, y = datasets.load(config, inputs["data"])
     tuning_rows, chosen = tune_multipliers(config, x, y)
     print(f"  transfer: tuned at width {config['base_width']}: {chosen}", flush=True)
     tuning_table = [{**row, "chosen": False} for row in tuning_rows] + [{**chosen, "chosen": True}]
@@ -374,7 +356,7 @@ def _resnet_sweep(config, setups, log2_lrs, x, y) -> np.ndarray:
 def depth(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> None:
     """Training loss against log2 Adam learning rate for every depth, Depth-muP blocks against standard blocks
     (`resnet`), on MNIST-1D with cross-entropy and batch `batch`. One compiled program per depth."""
-    x, y = _mnist1d_train(inputs["data"])
+    x, y = datasets.mnist1d_train(inputs["data"])
     log2_lrs = log2_grid(config["log2_lr_min"], config["log2_lr_max"], config["log2_lr_step"])
     rows = []
     for blocks in config["depths"]:

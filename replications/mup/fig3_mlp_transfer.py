@@ -18,7 +18,7 @@ from typing import Any
 
 from replications.core.plotting import save_figure, set_theme
 from replications.core.provenance import read_table
-from replications.mup import optimum
+from replications.mup import datasets, optimum
 from replications.mup.plotting import format_estimate, sweep_figure
 
 
@@ -48,7 +48,8 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
         base,
         "best SP loss (any $n$)",
         f"2-hidden-layer ReLU MLP, cross-entropy, SGD momentum {config['momentum']:g}, batch {config['batch']}, "
-        f"{config['steps']} steps on MNIST-1D, {seeds} seed{'s' if seeds > 1 else ''};\nmultipliers tuned at "
+        f"{config['steps']} steps on {datasets.label(config)}, {seeds} seed{'s' if seeds > 1 else ''};\n"
+        "multipliers tuned at "
         f"width {base}: input {chosen['input_mult']:g}, output {chosen['output_mult']:g} "
         f"(of {tuning['input_mult'].nunique()} x {tuning['output_mult'].nunique()}, on seeds of their own)",
         chance="$\\ln 10$ (loss at initialization)",

@@ -24,6 +24,7 @@ from matplotlib.lines import Line2D
 
 from replications.core.plotting import save_figure, set_theme
 from replications.core.provenance import read_table
+from replications.mup import datasets
 from replications.mup.measures import coord_ratio, coord_widths, logit_growth
 
 LAYERS = {
@@ -113,7 +114,7 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     fig.suptitle(
         "Coordinate check: how much each layer's output moves after t steps, SP vs μP "
         f"(base width {config['base_width']})\n2-hidden-layer ReLU MLP, cross-entropy, one fixed batch of "
-        f"{config['batch']} MNIST-1D signals, SGD η = {_lr(config['sgd_learning_rate'])}, "
+        f"{config['batch']} {datasets.examples(config)}, SGD η = {_lr(config['sgd_learning_rate'])}, "
         f"Adam η = {_lr(config['adam_learning_rate'])}, {seeds} seed{'s' if seeds > 1 else ''}"
     )
     save_figure(fig, outputs["png"])

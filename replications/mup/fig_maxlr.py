@@ -26,6 +26,7 @@ from matplotlib.transforms import offset_copy
 
 from replications.core.plotting import save_figure, set_theme
 from replications.core.provenance import read_table
+from replications.mup import datasets
 from replications.mup.measures import maxlr_slope
 from replications.mup.plotting import sequential_colors
 
@@ -126,7 +127,8 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     fig.legend(handles=handles, loc="outside lower left", ncol=len(handles), frameon=False)
     seeds = config["seeds"]
     fig.suptitle(
-        f"2-hidden-layer ReLU MLP, squared loss, SGD, batch {config['batch']}, {config['steps']} steps on MNIST 5k, "
+        f"2-hidden-layer ReLU MLP, squared loss, SGD, batch {config['batch']}, {config['steps']} steps on "
+        f"{datasets.label(config)}, "
         f"{seeds} seed{'s' if seeds > 1 else ''}\n"
         f"stable: every seed's loss finite and its mean over the last {config['loss_window']} steps below its first"
         + "".join(f"\nmultipliers '{name}': no width's edge inside the grid (not drawn)" for name in unmeasured)

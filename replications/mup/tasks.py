@@ -43,8 +43,12 @@ def transformer_data_problems(section: str, config: Mapping[str, Any]) -> list[t
 
 
 def data_problems(config: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Every text corpus the group's tasks read from the user's folders (`paper`), checked before any job runs."""
-    problems = tp4_data_problems(config["tp4"])
+    """Every corpus and dataset the group's tasks read from the user's folders (`paper`), checked before any job
+    runs."""
+    from replications.mup.datasets import problems as dataset_problems
+
+    problems = dataset_problems(config, ("coordcheck", "maxlr", "transfer"))
+    problems += tp4_data_problems(config["tp4"])
     for section in ("transformer", "transformer_coordcheck"):
         problems += transformer_data_problems(section, config[section])
     return problems
