@@ -248,3 +248,26 @@ def test_sp_step_is_plain_sgd_on_the_summed_loss(model):
     u, v, _ = w2v.train_from(u0, v0, batch, parametrization="sp")
     np.testing.assert_allclose(np.asarray(u), np.asarray(u0 - rate * grad_u), atol=1e-5)
     np.testing.assert_allclose(np.asarray(v), np.asarray(v0 - rate * grad_v), atol=1e-5)
+
+
+def test_figure_draws_when_no_analogy_question_is_covered(tmp_path, monkeypatch):
+    """A small vocabulary (the smoke profile's) may cover none of the analogy questions: panel (a) then has no
+    accuracy and no interval, and says so, instead of the figure failing."""
+    import pandas as pd
+
+    from replications.mup import fig_tp4_word2vec
+
+    common = {"diverged": False, "wordsim_spearman": 0.1, "cosine_gap": np.nan, "analogy_accuracy": np.nan}
+    limit = {"model": "mup_limit", "vocabulary_size": 170, "questions_covered": 0, "questions_total": 19544,
+             "wordsim_ci_low": 0.0, "wordsim_ci_high": 0.2, "wordsim_covered": 12, "top_words": 100,
+             "examples": 5000}  # fmt: skip
+    nets = [{"model": "mup", "width": w, "seed": s, "cosine_gap": 1 / w**0.5 + s / 100, "untrained_cosine_gap": 0.5,
+             "learned_cosine_gap": 0.1} for w in (16, 64) for s in (0, 1)]  # fmt: skip
+    scores = pd.DataFrame([{**common, **row} for row in [limit, {"model": "ntk_limit"}, *nets]])
+    check = pd.DataFrame([{"width": 1024, "vocabulary_size": 8, "relative_logit_error": 0.01}])
+    tables = {"scores": scores, "check": check}
+    monkeypatch.setattr(fig_tp4_word2vec, "read_table", lambda path: tables[path])
+    config = {"epochs": 1, "model": "cbow", "weight_decay": 0.001, "corpus": "gensim_wikipedia", "min_count": 250,
+              "batch": 256}  # fmt: skip
+    fig_tp4_word2vec.draw(config, {"tp4_scores": "scores", "tp4_limit_check": "check"}, {"png": tmp_path / "f.png"})
+    assert (tmp_path / "f.png").stat().st_size > 0

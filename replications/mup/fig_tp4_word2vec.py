@@ -83,15 +83,22 @@ def draw(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mapping
     fig, axes = plt.subplots(1, 4, figsize=(18, 4.4), gridspec_kw={"width_ratios": [1, 1, 1, 0.8]})
 
     questions = int(limit["questions_covered"])
-    _against_width(axes[0], nets, limit, ntk, frozen, "analogy_accuracy", "analogy accuracy (3CosAdd, %)",
-                   "NTK limit: all cosines 0, chance 1/V; WordSim $\\rho$ := 0",
-                   wilson_interval(round(limit["analogy_accuracy"] * questions), questions), scale=100,
-                   sp=sp)  # fmt: skip
-    axes[0].set_title(f"(a) analogies: {questions:,} of {int(limit['questions_total']):,} questions covered")
+    if questions:
+        _against_width(axes[0], nets, limit, ntk, frozen, "analogy_accuracy", "analogy accuracy (3CosAdd, %)",
+                       "NTK limit: all cosines 0, chance 1/V; WordSim $\\rho$ := 0",
+                       wilson_interval(round(limit["analogy_accuracy"] * questions), questions), scale=100,
+                       sp=sp)  # fmt: skip
+    else:  # a small vocabulary (the smoke profile's) may cover no question: nothing to draw
+        axes[0].text(0.5, 0.5, f"the {vocabulary:,}-word vocabulary\ncovers no analogy question", ha="center",
+                     va="center", transform=axes[0].transAxes)  # fmt: skip
+        axes[0].set_xticks([])
+        axes[0].set_yticks([])
+    covered = f"{questions:,}" if questions else "none"
+    axes[0].set_title(f"(a) analogies: {covered} of {int(limit['questions_total']):,} questions covered")
     _against_width(axes[1], nets, limit, ntk, frozen, "wordsim_spearman", "WordSim-353 Spearman $\\rho$",
                    "NTK limit", (limit["wordsim_ci_low"], limit["wordsim_ci_high"]), sp=sp)  # fmt: skip
     axes[1].set_title(f"(b) WordSim-353: {int(limit['wordsim_covered'])} of 353 pairs covered")
-    handles, labels = axes[0].get_legend_handles_labels()
+    handles, labels = axes[0 if questions else 1].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=2, fontsize="small", bbox_to_anchor=(0.33, -0.12))
 
     ax = axes[2]
