@@ -44,10 +44,12 @@ test: lint
 test-cluster: $(BIN)/snakemake
 	PYTHON=$(abspath $(BIN))/python bash tests/cluster/run.sh
 
-## The kernel and sweep benchmarks, then the default profile's last run job by job (results/<group>/benchmarks/:
+## The kernel and sweep benchmarks (and the kernels against neural-tangents where bench-nt built .venv-nt), then the
+## default profile's last run job by job (results/<group>/benchmarks/:
 ## wall, CPU use, compile time, FLOPs and rate against this machine's GEMM rate).
 bench: $(BIN)/snakemake
-	$(BIN)/python -m pytest tests/benchmarks/bench_kernels.py tests/benchmarks/bench_sweep.py -s
+	$(BIN)/python -m pytest -s tests/benchmarks/bench_kernels.py tests/benchmarks/bench_sweep.py \
+	  tests/benchmarks/bench_neural_tangents.py
 	$(BIN)/python -c 'from replications.report.benchmarks import print_last_run; print_last_run("results")'
 
 ## neural-tangents' own environment (2.6 GB: jax 0.4.30, tensorflow), for bench-nt only.
