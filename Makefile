@@ -52,13 +52,17 @@ bench: $(BIN)/snakemake
 	  tests/benchmarks/bench_neural_tangents.py
 	$(BIN)/python -c 'from replications.report.benchmarks import print_last_run; print_last_run("results")'
 
-## neural-tangents' own environment (2.6 GB: jax 0.4.30, tensorflow), for bench-nt only.
-.venv-nt/bin/python: envs/neural-tangents.lock
+## neural-tangents' own environment (2.6 GB: jax 0.4.30, tensorflow), for bench-nt only. The marker file is the
+## target (bin/python links to the system's interpreter, whose date make would read), touched once pip succeeded.
+.venv-nt/.installed: envs/neural-tangents.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { \
+	  echo "needs Python 3.11 (the lock's): $(PYTHON) is $$($(PYTHON) --version 2>&1)" >&2; exit 1; }
 	rm -rf .venv-nt && $(PYTHON) -m venv .venv-nt && \
-	.venv-nt/bin/python -m pip install --quiet -r envs/neural-tangents.lock || { rm -rf .venv-nt; exit 1; }
+	.venv-nt/bin/python -m pip install --quiet -r envs/neural-tangents.lock && \
+	touch $@ || { rm -rf .venv-nt; echo "building .venv-nt failed: removed it" >&2; exit 1; }
 
 ## The kernel library against neural-tangents 0.6.5 on this machine, in one run: times and agreement.
-bench-nt: $(BIN)/snakemake .venv-nt/bin/python
+bench-nt: $(BIN)/snakemake .venv-nt/.installed
 	NEURAL_TANGENTS_PYTHON=$(abspath .venv-nt)/bin/python $(BIN)/python -m pytest tests/benchmarks/bench_neural_tangents.py -s
 
 ## envs/replications.yaml (for `snakemake --sdm conda`) from the lock: tests/test_envs.py checks they agree.

@@ -63,3 +63,22 @@ def test_bad_datasets_are_refused_before_any_job(tmp_path):
 def test_labels_name_the_data():
     assert datasets.label({"dataset": {"name": "cifar10"}}) == "CIFAR-10"
     assert datasets.examples({"dataset": {"name": "mnist1d"}}) == "MNIST-1D signals"
+
+
+def test_the_schema_keeps_mnist1d_to_the_tasks_that_read_its_file():
+    """maxlr has no MNIST-1D input (only the data task's file holds it): the config check refuses it there."""
+    import copy
+
+    import yaml
+
+    from replications.core.config import ConfigError, validate_config
+
+    with open("workflows/config/config.yaml") as f:
+        config = yaml.safe_load(f)
+    validate_config(config)
+    bad = copy.deepcopy(config)
+    bad["mup"]["maxlr"]["dataset"] = {"name": "mnist1d", "directory": None}
+    with pytest.raises(ConfigError, match=r"mup\.maxlr\.dataset\.name"):
+        validate_config(bad)
+    config["mup"]["transfer"]["dataset"] = {"name": "cifar10", "directory": "data/cifar10"}
+    validate_config(config)

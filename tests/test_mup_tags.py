@@ -1,4 +1,4 @@
-"""The tag-based muP (replications.mup.tags) and the Transformer built on it (replications.mup.transformer)."""
+"""The tag-based muP (replications.core.tags) and the Transformer built on it (replications.mup.transformer)."""
 
 import functools
 import math

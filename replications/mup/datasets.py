@@ -1,4 +1,5 @@
-"""The data of the muP group's MLP and ResNet tasks, chosen per task by its `dataset` section ({name, directory}):
+"""The data of the muP group's MLP tasks, chosen per task by its `dataset` section ({name, directory}; the depth
+study's ResNet reads MNIST-1D through `mnist1d_train`):
 
     mnist1d   MNIST-1D's training part (its first 80 %), generated offline by the group's data task (default);
     mnist5k   the embedded MNIST 5k, each image standardized to mean 0 and variance 1 (the max-learning-rate task);

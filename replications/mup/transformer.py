@@ -1,5 +1,5 @@
 """A small decoder-only, byte-level Transformer (TP5 Fig 1's net) in SP and in muP, its parameters tagged by
-`replications.mup.tags`.
+`replications.core.tags`.
 
     x^0 = E[tokens] + P[positions]                                      (token and position embeddings)
     post-LN (TP5):  x <- LN(x + Attn(x)),  x <- LN(x + FFN(x))    (pre-LN: x <- x + Attn(LN(x)), ..., a final LN)
