@@ -5,7 +5,7 @@ import copy
 import pytest
 import yaml
 
-from replications.core.config import ConfigError, validate_config
+from replications.core.config import ConfigError, merged, profile_config, validate_config
 
 with open("workflows/config/config.yaml") as f:
     DEFAULT = yaml.safe_load(f)
@@ -21,20 +21,18 @@ def _set(config, path, value):
 
 def test_default_and_profile_configs_are_valid():
     validate_config(DEFAULT)
-    for profile in ("smoke", "paper"):
-        with open(f"workflows/profiles/{profile}/overrides.yaml") as f:
-            overrides = yaml.safe_load(f)
-        merged = copy.deepcopy(DEFAULT)
-        _merge(merged, overrides)
-        validate_config(merged)
+    for profile in ("default", "smoke", "paper"):
+        profile_config(profile)  # validates
 
 
-def _merge(base, overrides):
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _merge(base[key], value)
-        else:
-            base[key] = value
+def test_profile_config_merges_overrides_key_by_key_and_replaces_lists():
+    smoke = profile_config("smoke")
+    with open("workflows/profiles/smoke/overrides.yaml") as f:
+        overrides = yaml.safe_load(f)
+    assert smoke["profile"] == "smoke" and smoke["mup"]["transfer"]["widths"] == overrides["mup"]["transfer"]["widths"]
+    untouched = [key for key in DEFAULT["mup"]["transfer"] if key not in overrides["mup"].get("transfer", {})]
+    assert untouched and all(smoke["mup"]["transfer"][key] == DEFAULT["mup"]["transfer"][key] for key in untouched)
+    assert merged({"a": {"b": 1, "c": [1, 2]}}, {"a": {"c": [3]}}) == {"a": {"b": 1, "c": [3]}}
 
 
 @pytest.mark.parametrize(

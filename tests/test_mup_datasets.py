@@ -30,7 +30,7 @@ def test_cifar10_is_flattened_channel_first_in_minus_one_to_one(tmp_path):
     images, labels = _fake_cifar(tmp_path / "cifar-10-batches-py")
     section = {"dataset": {"name": "cifar10", "directory": str(tmp_path)}}
     x_NxD, y_N = datasets.load(section, verify=False)
-    assert x_NxD.dtype == np.float32 and x_NxD.shape == (30, 3072)
+    assert x_NxD.dtype == np.float32 and x_NxD.shape == (30, datasets.INPUT_DIMS["cifar10"])
     # torchvision: ToTensor (x / 255), then Normalize(0.5, 0.5): (x / 255 - 0.5) / 0.5
     np.testing.assert_allclose(x_NxD, (images / 255.0 - 0.5) / 0.5, rtol=0, atol=1e-6)
     assert list(y_N) == labels and x_NxD.min() >= -1 and x_NxD.max() <= 1
@@ -38,7 +38,7 @@ def test_cifar10_is_flattened_channel_first_in_minus_one_to_one(tmp_path):
 
 def test_mnist5k_is_standardized_per_image():
     x_NxD, y_N = datasets.load({"dataset": {"name": "mnist5k", "directory": None}})
-    assert x_NxD.dtype == np.float32 and len(x_NxD) == len(y_N)
+    assert x_NxD.dtype == np.float32 and len(x_NxD) == len(y_N) and x_NxD.shape[1] == datasets.INPUT_DIMS["mnist5k"]
     np.testing.assert_allclose(x_NxD.mean(axis=1), 0, atol=1e-5)
     np.testing.assert_allclose(x_NxD.std(axis=1), 1, atol=1e-4)
 

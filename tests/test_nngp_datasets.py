@@ -21,7 +21,7 @@ from replications.core import data as core_data
 from replications.core.config import ConfigError, validate_config
 from replications.core.provenance import write_table
 from replications.nngp import claims, table1
-from replications.nngp.datasets import claim_size_problem, config_problems, table1_sizes
+from replications.nngp.datasets import claim_size_problem, config_problems, dataset_info, table1_sizes
 from replications.nngp.loading import load_parts
 
 with open("workflows/config/config.yaml") as f:
@@ -158,6 +158,7 @@ def test_mnist_from_idx_files(tmp_path, monkeypatch):
     sizes = {"train": 50, "validation": 30, "test": 30}
     parts = load_parts(config, sizes)
     _check_parts(parts, sizes, 784)
+    assert dataset_info(config).input_dim == 784
     assert np.bincount(parts["train"].y_N).tolist() == [5] * 10
     assert np.bincount(parts["validation"].y_N).tolist() == [3] * 10
     # test = the test file's size: the whole test set, in its order (MNIST's own test set is not balanced)
@@ -204,6 +205,7 @@ def test_cifar10_from_python_batches(tmp_path, monkeypatch):
     sizes = {"train": 60, "validation": 40, "test": 20}
     parts = load_parts(config, sizes)
     _check_parts(parts, sizes, 3072)
+    assert dataset_info(config).input_dim == 3072
     assert np.bincount(parts["train"].y_N).tolist() == [6] * 10
     assert np.array_equal(parts["test"].y_N, batches["test_batch"][1])  # 20 = the whole (fake) test batch
     (tmp_path / "cifar-10-batches-py" / "data_batch_4").unlink()

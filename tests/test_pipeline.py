@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from replications import GROUPS
+from replications.core.config import profile_config
 from replications.core.provenance import code_digest, read_table
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,8 +52,17 @@ def test_smoke_pipeline_end_to_end(smoke):
     for path in benchmarks:  # and its own record: CPU and compile time, FLOPs where its programs count them
         record = json.loads(path.with_name(f"{path.stem}.perf.json").read_text())
         assert record["cpu_seconds"] > 0 and 0 <= record["compile_seconds"] < record["wall_seconds"], path
-    for counted in ("mup/benchmarks/transfer", "mup/benchmarks/transformer", "nngp/benchmarks/nn_search"):
-        assert json.loads((tmp_path / f"results/{counted}.perf.json").read_text())["flops"] > 0, counted
+    config = profile_config("smoke")
+    for group, bound in (("mup", {"maxlr"}), ("nngp", {"nn_search"})):  # the costs count what the jobs counted
+        graph = __import__(f"replications.{group}.tasks", fromlist=["GRAPH"]).GRAPH
+        counted = graph.counted_flops(config[group], "smoke")
+        assert {"transfer", "transformer", "depth", "maxlr"} <= set(counted) or group == "nngp"
+        for task, flops in counted.items():
+            record = json.loads((tmp_path / f"results/{group}/benchmarks/{task}.perf.json").read_text())["flops"]
+            if task in bound:  # work that depends on results is counted at its most
+                assert 0 < record <= flops * (1 + 1e-9), (task, record, flops)
+            else:
+                assert record == pytest.approx(flops, rel=1e-9), task
     assert any((tmp_path / "results/cache/jax").iterdir()), "compute jobs share JAX's compilation cache"
     rows = (figures / "BENCHMARKS.md").read_text()
     for group in GROUPS:  # every compute job of every group

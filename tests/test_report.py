@@ -7,12 +7,17 @@ import re
 import pytest
 
 from replications.__main__ import main
+from replications.core.config import profile_config
+from replications.mup.tasks import GRAPH as MUP
 from replications.report.benchmarks import (
+    ESTIMATE_DEVICE_GEMM,
     JobBenchmark,
     benchmarks_markdown,
+    estimated_seconds,
     machine_description,
     machine_line,
     read_benchmark,
+    with_estimate_counts,
 )
 
 HEADER = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
@@ -89,18 +94,35 @@ def test_task_writes_the_table(results, tmp_path):
     use = lambda cpu, wall: f"{cpu / (wall * cores):.0%}"  # noqa: E731
     gemm = float(re.search(r"best of 7\): (\d+\.\d) GFLOP/s", text).group(1)) * 1e9
     of_gemm = f"{2.5e12 / 38.7 / gemm:.0%}"
-    assert rows == [
-        f"| neal | convergence | 38.7 | 30.0 | {use(30.0, 38.7)} | 4.2 | 2500 | 64.6 | {of_gemm} | 691 |",
-        f"| neal | covariance (mean of 2 runs) | 15.0 | 22.0 | {use(22, 15)} |  |  |  |  | 713 |",
+    assert rows == [  # neal and ntk count no FLOPs in the paper profile either: no estimate
+        f"| neal | convergence | 38.7 | 30.0 | {use(30.0, 38.7)} | 4.2 | 2500 | 64.6 | {of_gemm} | 691 |  |  |",
+        f"| neal | covariance (mean of 2 runs) | 15.0 | 22.0 | {use(22, 15)} |  |  |  |  | 713 |  |  |",
         f"| **neal total** | 2 jobs | **53.7** (0.9 min) | **52.0** | **{use(52.0, 53.7)}** | **4.2** (8% of wall) "
-        f"| **2500** | **64.6** | **{of_gemm}** | **713** |",
-        f"| ntk | pca | 80.1 | 150.5 | {use(150.5, 80.12)} | 10.0 |  |  |  |  |",
+        f"| **2500** | **64.6** | **{of_gemm}** | **713** |  |  |",
+        f"| ntk | pca | 80.1 | 150.5 | {use(150.5, 80.12)} | 10.0 |  |  |  |  |  |  |",
         f"| **ntk total** | 1 job | **80.1** (1.3 min) | **150.5** | **{use(150.5, 80.12)}** | **10.0** (12% of wall) "
-        "|  |  |  |  |",
-        "| mup | *no benchmark files* | | | | | | | | |",
+        "|  |  |  |  |  |  |",
+        "| mup | *no benchmark files* | | | | | | | | | | |",
         f"| **all groups** | 3 jobs | **133.8** (2.2 min) | **202.5** | **{use(202.5, 133.82)}** "
-        f"| **14.2** (11% of wall) | **2500** | **64.6** | **{of_gemm}** | **713** |",
+        f"| **14.2** (11% of wall) | **2500** | **64.6** | **{of_gemm}** | **713** |  |  |",
     ]
+
+
+def test_paper_estimate_counts_the_paper_config_and_keeps_the_measured_fraction_of_gemm():
+    """A job that counts FLOPs gets the paper profile's count (its task's `costs` function under the paper config)
+    and an estimated time: those FLOPs at its measured fraction of the GEMM rate times the device's rate."""
+    measured = JobBenchmark("transfer", 110.0, 100.0, 900.0, 1, compile_s=10.0, flops=5e12)  # 50 GFLOP/s running
+    untimed = JobBenchmark("coordcheck", 20.0, 20.0, 500.0, 1, compile_s=5.0)
+    jobs = with_estimate_counts({"mup": [measured, untimed]})["mup"]
+    paper = MUP.counted_flops(profile_config("paper")["mup"], "paper")
+    assert set(paper) == {"maxlr", "transfer", "depth", "transformer"}
+    assert jobs[0].paper_flops == paper["transfer"] > 1e3 * measured.flops and jobs[1].paper_flops is None
+    gemm = 200e9  # the job ran at a quarter of it
+    assert estimated_seconds(jobs[0], gemm) == pytest.approx(paper["transfer"] / (0.25 * ESTIMATE_DEVICE_GEMM))
+    assert estimated_seconds(jobs[1], gemm) is None and estimated_seconds(jobs[0], None) is None
+    row = benchmarks_markdown({"mup": jobs}, profile="default", machine=MACHINE, source="`r`", gemm_flops_per_s=gemm)
+    cells = next(line for line in row.splitlines() if line.startswith("| mup | transfer")).split(" | ")
+    assert cells[-2:] == [f"{paper['transfer'] / 1e15:,.1f}", f"{estimated_seconds(jobs[0], gemm) / 3600:,.2f} |"]
 
 
 def test_machine_line():
@@ -121,29 +143,9 @@ def test_machine_line():
 def test_no_jobs_at_all():
     text = benchmarks_markdown({"neal": []}, profile="default", machine=MACHINE, source="`results`")
     assert text.splitlines()[-2:] == [
-        "| neal | *no benchmark files* | | | | | | | | |",
-        "| **all groups** | 0 jobs |  |  |  |  |  |  |  |  |",
+        "| neal | *no benchmark files* | | | | | | | | | | |",
+        "| **all groups** | 0 jobs |  |  |  |  |  |  |  |  |  |  |",
     ]
-
-
-def _profile_config(profile: str) -> dict:
-    import copy
-    from pathlib import Path
-
-    import yaml
-
-    config = yaml.safe_load(Path("workflows/config/config.yaml").read_text())
-    if profile != "default":
-
-        def merge(base, overrides):
-            for key, value in overrides.items():
-                if isinstance(value, dict) and isinstance(base.get(key), dict):
-                    merge(base[key], value)
-                else:
-                    base[key] = value
-
-        merge(config, yaml.safe_load(Path(f"workflows/profiles/{profile}/overrides.yaml").read_text()))
-    return copy.deepcopy(config)
 
 
 @pytest.mark.parametrize("profile", ["default", "smoke", "paper"])
@@ -155,7 +157,7 @@ def test_captions_render_from_the_config_without_docutils_errors(profile):
     import jinja2
     from docutils.core import publish_parts
 
-    config = _profile_config(profile)
+    config = profile_config(profile)
 
     class Snakemake:
         pass

@@ -29,6 +29,7 @@ rule benchmarks_table:
     input:
         **CLAIMS_FILES,
         results=[GROUP_TARGETS[group] for group in GROUPS],  # after every compute job
+        paper_config=["workflows/config/config.yaml", "workflows/profiles/paper/overrides.yaml"],  # the estimate
     output:
         table=report(f"{FIGURES}/BENCHMARKS.md", caption="report/benchmarks.rst", category="Claims and benchmarks"),
     params:

@@ -22,6 +22,28 @@ class ConfigError(ValueError):
     """A configuration that the schema rejects."""
 
 
+def merged(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` updated by `overrides` key by key, as Snakemake merges config files: mappings merged recursively,
+    anything else (lists included) replaced."""
+    result = dict(base)
+    for key, value in overrides.items():
+        both = isinstance(value, Mapping) and isinstance(base.get(key), Mapping)
+        result[key] = merged(base[key], value) if both else value
+    return result
+
+
+def profile_config(profile: str) -> dict[str, Any]:
+    """The config a profile's run starts from: workflows/config/config.yaml merged with the profile's
+    overrides.yaml (none for the default profile), validated."""
+    with open(SCHEMA_PATH.parent / "config.yaml") as f:
+        config = yaml.safe_load(f)
+    if profile != DEFAULT_PROFILE:
+        with open(PROFILES_DIR / profile / "overrides.yaml") as f:
+            config = merged(config, yaml.safe_load(f))
+    validate_config(config)
+    return config
+
+
 def _key_path(error: jsonschema.ValidationError) -> str:
     parts = []
     for part in error.absolute_path:

@@ -9,6 +9,7 @@ write `png` and `pdf` (and any `extra` outputs, such as a table's `md`) under fi
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +29,9 @@ class Compute:
     section, e.g. "data/mnist1d_n{data[mnist1d_samples]}.npz"); `inputs` are handles of other compute tasks'
     outputs; `config` is the section of the group's config the task gets (None: the one named after the task;
     WHOLE_GROUP: the group's whole section);
-    `memory_mb`, given that config, estimates the job's peak memory (checked against its `mem_mb` before any job).
+    `memory_mb`, given that config, estimates the job's peak memory (checked against its `mem_mb` before any job);
+    `flops` ("module:function" in the group's package, imported only when called: `Graph.counted_flops`), given
+    that config, counts the FLOPs the job's training programs will count in its perf record, without running it.
     """
 
     function: TaskFunction
@@ -36,6 +39,7 @@ class Compute:
     inputs: tuple[str, ...] = ()
     config: str | None = None
     memory_mb: Callable[[Mapping[str, Any]], float] | None = None
+    flops: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,26 @@ class Graph:
         """The config section (or WHOLE_GROUP) a figure gets."""
         spec = self.figures[figure]
         return self.compute_section(self.producer(spec.inputs[0])) if spec.config is None else spec.config
+
+    def task_config(self, group_config: Mapping[str, Any], task: str, profile: str) -> dict[str, Any]:
+        """The config a compute task gets (as the workflow passes it): its section with the group's seed and the
+        profile, or (WHOLE_GROUP) the group's whole section with the profile."""
+        section = self.compute_section(task)
+        if section == WHOLE_GROUP:
+            return {**group_config, "profile": profile}
+        return {**group_config[section], "seed": group_config["seed"], "profile": profile}
+
+    def counted_flops(self, group_config: Mapping[str, Any], profile: str) -> dict[str, float]:
+        """task -> the FLOPs it would count (`Compute.flops`) under the group's config `group_config`, for every
+        compute task that counts FLOPs."""
+        counted = {}
+        for task, compute in self.compute.items():
+            if compute.flops is None:
+                continue
+            module, _, function = compute.flops.partition(":")
+            count = getattr(importlib.import_module(f"replications.{self.group}.{module}"), function)
+            counted[task] = float(count(self.task_config(group_config, task, profile)))
+        return counted
 
     def problems(self, config: Mapping[str, Any], mem_mb: float) -> list[str]:
         """One line for each problem of the group's config (its section) that stops the pipeline before any job:

@@ -339,12 +339,24 @@ def train_grid(
             raise ValueError(f"{name} must be finite and >= 0, got {values}")
     hyper = Hyperparameters(*(np.asarray(a, np.float32) for a in hyper[:3]), np.asarray(hyper.seed, np.int32))
     program = _grid_program(sizes, activation, parametrization, steps, batch_size, eval_every, select_by)
-    evaluated = (steps // eval_every + 1) * (len(x_train) + len(x_valid)) + len(x_test)
-    weights = sum(fan_in * fan_out for fan_in, fan_out in itertools.pairwise(sizes))
-    perf.add_flops(hyper.seed.size * 2 * weights * (3 * steps * batch_size + evaluated))
+    perf.add_flops(
+        grid_flops(hyper.seed.size, sizes, steps, batch_size, eval_every, (len(x_train), len(x_valid), len(x_test)))
+    )
     label = f"train_grid: {hyper.seed.size} nets, width {width}, depth {depth}, {len(x_train)} points"
     with Progress(steps, label, min_seconds=GRID_PROGRESS_SECONDS):  # block on the result inside: the steps report
         return jax.tree.map(np.asarray, program(hyper, x_train, y_train, x_valid, y_valid, x_test, y_test))
+
+
+def grid_flops(
+    nets: int, sizes: Sequence[int], steps: int, batch_size: int, eval_every: int, points: tuple[int, int, int]
+) -> float:
+    """The FLOPs `train_grid` counts: `nets` MLPs of layer `sizes`, each `steps` Adam steps of `batch_size` (6 FLOPs
+    per weight and example), the (train, valid, test) `points` evaluated (2 per weight and example): train and
+    valid at step 0 and every `eval_every` steps, test once."""
+    n_train, n_valid, n_test = points
+    evaluated = (steps // eval_every + 1) * (n_train + n_valid) + n_test
+    weights = sum(fan_in * fan_out for fan_in, fan_out in itertools.pairwise(sizes))
+    return float(nets * 2 * weights * (3 * steps * batch_size + evaluated))
 
 
 @functools.lru_cache(maxsize=8)

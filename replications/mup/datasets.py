@@ -27,6 +27,7 @@ LABELS = {"mnist1d": "MNIST-1D", "mnist5k": "MNIST 5k", "cifar10": "CIFAR-10"}
 
 
 EXAMPLES = {"mnist1d": "signals", "mnist5k": "images", "cifar10": "images"}
+INPUT_DIMS = {"mnist1d": 40, "mnist5k": 784, "cifar10": 3072}  # the features of one example, as `load` returns them
 
 
 def label(section: Mapping[str, Any]) -> str:

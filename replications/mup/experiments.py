@@ -146,17 +146,29 @@ def _mlp_setups(config: Mapping[str, Any], input_dim: int, width: int, optimizer
     ]
 
 
-def _mlp_sweep(config, setups, log2_lrs_VxL, x, y, loss, momentum, label, seeds=None) -> np.ndarray:
-    """losses_VxLxSxT of the MLPs `setups` (one shape) trained by SGD on (x, y) with `loss` ("xent" or "mse"),
-    seeds `seed`, `seed` + 1, ... (the section's `seeds` of them) unless `seeds` are given."""
+def mlp_sweep_functions(setups: list[mlp.MLPSetup], loss: str, momentum: float) -> tuple:
+    """(init_fn, loss_fn, make_optimizer, hypers) of `sweep.train_sweep` for the MLPs `setups` (one shape) trained
+    by SGD with `momentum` on `loss` ("xent" or "mse")."""
     sizes, loss_fn = setups[0].sizes, mlp.LOSSES[loss]
-    return sweep.train_sweep(
+    return (
         lambda key, h: init_mlp(key, sizes, h["scales"]),
         lambda p, xb, yb, h: loss_fn(mlp.logits(p, xb, h["scales"]), yb),
         sweep.sgd(momentum),
+        [{"scales": list(s.scales), "lr_factors": s.lr_factors} for s in setups],
+    )
+
+
+def _mlp_sweep(config, setups, log2_lrs_VxL, x, y, loss, momentum, label, seeds=None) -> np.ndarray:
+    """losses_VxLxSxT of the MLPs `setups` (one shape) trained by SGD on (x, y) with `loss` ("xent" or "mse"),
+    seeds `seed`, `seed` + 1, ... (the section's `seeds` of them) unless `seeds` are given."""
+    init_fn, loss_fn, make_optimizer, hypers = mlp_sweep_functions(setups, loss, momentum)
+    return sweep.train_sweep(
+        init_fn,
+        loss_fn,
+        make_optimizer,
         x,
         y,
-        hypers=[{"scales": list(s.scales), "lr_factors": s.lr_factors} for s in setups],
+        hypers=hypers,
         learning_rates=2.0**log2_lrs_VxL,
         seeds=seeds if seeds is not None else [config["seed"] + s for s in range(config["seeds"])],
         steps=config["steps"],
@@ -334,16 +346,28 @@ def transfer(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Map
     write_results(outputs["transfer_losses"], rows, config)
 
 
-def _resnet_sweep(config, setups, log2_lrs, x, y) -> np.ndarray:
-    """losses_VxLxSxT of the residual nets `setups` (one depth, both block parametrizations), Adam."""
+def resnet_sweep_functions(setups: list[resnet.ResNetSetup]) -> tuple:
+    """(init_fn, loss_fn, make_optimizer, hypers) of `sweep.train_sweep` for the residual nets `setups` (one
+    depth), Adam on cross-entropy."""
     shape = setups[0]
-    return sweep.train_sweep(
+    return (
         lambda key, h: resnet.init_resnet(key, shape),
         lambda p, xb, yb, h: mlp.cross_entropy(resnet.apply_resnet(p, xb, shape, h["branch_multiplier"]), yb),
         sweep.adam(),
+        [resnet.hyper(s) for s in setups],
+    )
+
+
+def _resnet_sweep(config, setups, log2_lrs, x, y) -> np.ndarray:
+    """losses_VxLxSxT of the residual nets `setups` (one depth, both block parametrizations), Adam."""
+    init_fn, loss_fn, make_optimizer, hypers = resnet_sweep_functions(setups)
+    return sweep.train_sweep(
+        init_fn,
+        loss_fn,
+        make_optimizer,
         x,
         y,
-        hypers=[resnet.hyper(s) for s in setups],
+        hypers=hypers,
         learning_rates=2.0 ** np.tile(log2_lrs, (len(setups), 1)),
         seeds=[config["seed"] + s for s in range(config["seeds"])],
         steps=config["steps"],

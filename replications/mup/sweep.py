@@ -82,18 +82,14 @@ def train_sweep(
     x, y = jnp.asarray(x_NxD, jnp.float32), jnp.asarray(y_N)
     V, L, S = *lrs_VxL.shape, len(seeds)
 
-    def one_step(p, state, idx_B, hyper, lr):
-        optimizer = make_optimizer(lr, hyper)
-        loss, grads = jax.value_and_grad(loss_fn)(p, x[idx_B], y[idx_B], hyper)
-        updates, state = optimizer.update(grads, state, p)
-        return optax.apply_updates(p, updates), state, loss
+    one_step = _step_function(loss_fn, make_optimizer)
 
     def one_net(hyper, lr, key, idx_TxB):
         params = init_fn(key, hyper)
 
         def step(carry, t_and_idx):
             (p, state), (t, idx_B) = carry, t_and_idx
-            p, state, loss = one_step(p, state, idx_B, hyper, lr)
+            p, state, loss = one_step(p, state, x[idx_B], y[idx_B], hyper, lr)
             report_step(t, steps)  # t is not batched: one callback for the whole sweep, every 5 % of the steps
             return (p, state), loss
 
@@ -108,7 +104,7 @@ def train_sweep(
     hyper0, lr0 = jax.tree.map(jnp.asarray, hypers[0]), jnp.float32(lrs_VxL[0, 0])
     params0 = jax.eval_shape(init_fn, keys_S[0], hyper0)
     state0 = jax.eval_shape(lambda p: make_optimizer(lr0, hyper0).init(p), params0)
-    perf.add_flops(perf.step_flops(one_step, params0, state0, idx_SxTxB[0, 0], hyper0, lr0) * steps * V * L * S)
+    perf.add_flops(sweep_flops(init_fn, loss_fn, make_optimizer, x[:batch], y[:batch], hypers[0], steps * V * L * S))
     if memory_budget_bytes is None:
         plan = [(list(range(V * L)), slice(0, S))]
     else:
@@ -133,6 +129,33 @@ def train_sweep(
         flush=True,
     )
     return losses
+
+
+def _step_function(loss_fn: LossFn, make_optimizer: OptimizerFn):
+    """(params, optimizer state, x_BxD, y_B, hyper, lr) -> (params, state, loss): one training step of one net."""
+
+    def one_step(p, state, x_BxD, y_B, hyper, lr):
+        optimizer = make_optimizer(lr, hyper)
+        loss, grads = jax.value_and_grad(loss_fn)(p, x_BxD, y_B, hyper)
+        updates, state = optimizer.update(grads, state, p)
+        return optax.apply_updates(p, updates), state, loss
+
+    return one_step
+
+
+def sweep_flops(
+    init_fn: InitFn, loss_fn: LossFn, make_optimizer: OptimizerFn, x_BxD, y_B, hyper: Hyper, net_steps: int
+) -> float:
+    """The FLOPs `train_sweep` counts for `net_steps` steps (steps x nets) of nets shaped like `init_fn`'s with
+    `hyper`, on minibatches shaped like (x_BxD, y_B) (arrays or `jax.ShapeDtypeStruct`s): one step of one net
+    costed by XLA (`core.perf.step_flops`) from shapes alone, nothing compiled or run, so that a sweep of any size
+    (the `paper` profile's) can be counted on any machine."""
+    hyper0 = jax.tree.map(lambda v: jnp.asarray(v, jnp.float32), hyper)
+    lr0 = jax.ShapeDtypeStruct((), jnp.float32)
+    params0 = jax.eval_shape(init_fn, jax.ShapeDtypeStruct((2,), jnp.uint32), hyper0)
+    state0 = jax.eval_shape(lambda p: make_optimizer(jnp.float32(1.0), hyper0).init(p), params0)
+    shapes = [jax.ShapeDtypeStruct(a.shape, a.dtype) for a in (x_BxD, y_B)]
+    return perf.step_flops(_step_function(loss_fn, make_optimizer), params0, state0, *shapes, hyper0, lr0) * net_steps
 
 
 def net_bytes(loss_fn: LossFn, params, state, x_BxD, y_B, hyper) -> float:

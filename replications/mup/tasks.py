@@ -71,13 +71,18 @@ GRAPH = Graph(
         "data": Compute("experiments:data", {"data": MNIST1D}),
         "abc": Compute("abc_space:abc", {"abc_table": "abc_table.csv", "abc_phase": "abc_phase.csv"}),
         "coordcheck": Compute("experiments:coordcheck", {"coordcheck_deltas": "coordcheck_deltas.csv"}, ("data",)),
-        "maxlr": Compute("experiments:maxlr", {"maxlr_runs": "maxlr_runs.csv", "maxlr": "maxlr.csv"}),
+        "maxlr": Compute(
+            "experiments:maxlr", {"maxlr_runs": "maxlr_runs.csv", "maxlr": "maxlr.csv"}, flops="costs:maxlr_flops"
+        ),
         "transfer": Compute(
             "experiments:transfer",
             {"transfer_losses": "transfer_losses.csv", "transfer_tuning": "transfer_tuning.csv"},
             ("data",),
+            flops="costs:transfer_flops",
         ),
-        "depth": Compute("experiments:depth", {"depth_losses": "depth_losses.csv"}, ("data",)),
+        "depth": Compute(
+            "experiments:depth", {"depth_losses": "depth_losses.csv"}, ("data",), flops="costs:depth_flops"
+        ),
         "transformer": Compute(
             "transformer_experiments:transfer",
             {
@@ -86,6 +91,7 @@ GRAPH = Graph(
                 "transformer_timing": "transformer_timing.csv",
             },
             memory_mb=transfer_memory_mb,
+            flops="costs:transformer_flops",
         ),
         "transformer_coordcheck": Compute(
             "transformer_experiments:coordcheck",

@@ -53,6 +53,16 @@ def _hypers(config, width: int, pairs: list[tuple[str, float, float]]) -> list[d
     ]
 
 
+def sweep_functions(config: Mapping[str, Any], width: int) -> tuple:
+    """(init_fn, loss_fn, make_optimizer) of `sweep.train_sweep` for the section's Transformer of `width`, Adam."""
+    shape = _shape(config, width)
+    return (
+        lambda key, h: tfm.init_params(key, shape, h),
+        lambda p, xb, yb, h: tfm.loss(p, xb, yb, shape, h),
+        lambda lr, h: tags.optimizer("adam", lr, h["lr_factors"], config["adam_eps"]),
+    )
+
+
 def _sweep(config, width, hypers, log2_lrs_VxL, x, y, seeds, label, timings) -> np.ndarray:
     """losses_VxLxSxT of Adam-trained nets of one width, in one compiled program, or, where the section's
     `program_memory_mb` (null: the job's memory, `core.perf.memory_budget_bytes`) holds fewer (the `paper`
@@ -61,9 +71,7 @@ def _sweep(config, width, hypers, log2_lrs_VxL, x, y, seeds, label, timings) -> 
     shape = _shape(config, width)
     start, cpu = time.perf_counter(), time.process_time()
     losses = sweep.train_sweep(
-        lambda key, h: tfm.init_params(key, shape, h),
-        lambda p, xb, yb, h: tfm.loss(p, xb, yb, shape, h),
-        lambda lr, h: tags.optimizer("adam", lr, h["lr_factors"], config["adam_eps"]),
+        *sweep_functions(config, width),
         x,
         y,
         hypers=hypers,

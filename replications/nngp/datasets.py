@@ -18,6 +18,7 @@ class DatasetInfo(NamedTuple):
     title: str  # in Table 1's title: "MNIST 5k"
     row_label: str  # Table 1's row prefix, as the paper writes it: "MNIST" -> "MNIST:1k"
     unit: str  # what one example is called: "digits", "images"
+    input_dim: int  # the features of one example (`loading.Part.x_NxD`'s D)
     paper: str | None  # the dataset's key in paper.TABLE1; None where the paper reports nothing
     table1_sizes: tuple[int, ...]  # the training sizes the paper's Table 1 reports for this kind of data
     train_class_min: int  # examples of the rarest class in the training file (the pool of train and validation)
@@ -38,6 +39,7 @@ DATASETS = {
         title="MNIST 5k",
         row_label="MNIST",
         unit="digits",
+        input_dim=784,
         paper="mnist",
         table1_sizes=_MNIST_SIZES,
         train_class_min=500,
@@ -52,6 +54,7 @@ DATASETS = {
         title="MNIST",
         row_label="MNIST",
         unit="digits",
+        input_dim=784,
         paper="mnist",
         table1_sizes=_MNIST_SIZES,
         train_class_min=5421,  # MNIST's rarest class is 5: 5421 training and 892 test digits
@@ -67,6 +70,7 @@ DATASETS = {
         title="Fashion-MNIST",
         row_label="Fashion-MNIST",
         unit="images",
+        input_dim=784,
         paper=None,
         table1_sizes=_MNIST_SIZES,
         train_class_min=6000,
@@ -82,6 +86,7 @@ DATASETS = {
         title="CIFAR-10",
         row_label="CIFAR",
         unit="images",
+        input_dim=3072,
         paper="cifar10",
         table1_sizes=(1000, 10000, 45000),
         train_class_min=5000,

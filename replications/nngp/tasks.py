@@ -62,6 +62,7 @@ GRAPH = Graph(
             "experiments:nn_search_task",
             {"nn_search": "nn_search.csv", "nn_retrain": "nn_retrain.csv"},
             config=WHOLE_GROUP,
+            flops="costs:nn_search_flops",
         ),
         "uncertainty": Compute(
             "experiments:uncertainty",

@@ -19,6 +19,12 @@ With repeats, the record is the last run's. The table
 reads each job's CPU use as CPU time / (wall time x the machine's usable cores), its FLOP rate as counted FLOPs /
 wall time (compile time and the job's other work included), and that rate as a fraction of the float32 GEMM rate
 that the table's job measures on the same machine (`perf.gemm_rate`).
+
+The `paper` profile, estimated for one GPU (a run of another profile): each job that counts FLOPs also counts, from
+the `paper` profile's config alone (`Compute.flops`, nothing run), the FLOPs it would count there; its time there is
+estimated as those FLOPs at the job's measured fraction of the GEMM rate (its FLOPs over its wall time less its
+compile time, over this machine's GEMM rate) times the device's GEMM rate: the rate model assumes a job keeps its
+fraction of the machine's matrix-product rate on the device. Until a GPU run measures them, these are estimates.
 """
 
 from __future__ import annotations
@@ -36,6 +42,13 @@ from typing import Any, NamedTuple
 
 from replications.core.provenance import atomic_write
 
+ESTIMATE_PROFILE = "paper"
+# The device of the estimate and its float32 GEMM rate: NVIDIA's H200 SXM datasheet, TF32 tensor cores, dense
+# (989 TFLOP/s with sparsity): JAX computes float32 products in TF32 on such GPUs by default. A datasheet peak, not
+# a measured rate, so the estimated hours are a lower bound as far as the rate goes.
+ESTIMATE_DEVICE = "one H200"
+ESTIMATE_DEVICE_GEMM = 494.7e12
+
 
 class JobBenchmark(NamedTuple):
     """One compute job: its benchmark file's name (the task), its wall and CPU seconds and peak RSS (MB), and from
@@ -48,6 +61,7 @@ class JobBenchmark(NamedTuple):
     runs: int
     compile_s: float | None = None
     flops: float | None = None
+    paper_flops: float | None = None  # what it would count in the estimate's profile (`with_estimate_counts`)
 
 
 def _number(text: str | None) -> float | None:
@@ -89,6 +103,38 @@ def read_benchmark(path: str | os.PathLike) -> JobBenchmark:
 def read_group(directory: str | os.PathLike) -> list[JobBenchmark]:
     """Every `*.tsv` of a group's benchmark directory, by job name (none if the directory does not exist)."""
     return [read_benchmark(path) for path in sorted(Path(directory).glob("*.tsv"))]
+
+
+def with_estimate_counts(
+    jobs: Mapping[str, Sequence[JobBenchmark]], profile: str = ESTIMATE_PROFILE
+) -> dict[str, list[JobBenchmark]]:
+    """`jobs` with `paper_flops` set for every job whose task counts FLOPs (`Graph.counted_flops` under the
+    profile's config: workflows/config/config.yaml and the profile's overrides)."""
+    import importlib
+
+    from replications.core.config import profile_config
+
+    config = profile_config(profile)
+    counted = {
+        group: importlib.import_module(f"replications.{group}.tasks").GRAPH.counted_flops(config[group], profile)
+        for group in jobs
+    }
+    return {
+        group: [job._replace(paper_flops=counted[group].get(job.job)) for job in group_jobs]
+        for group, group_jobs in jobs.items()
+    }
+
+
+def estimated_seconds(job: JobBenchmark, gemm_flops_per_s: float | None) -> float | None:
+    """The job's estimated time in the estimate's profile on the estimate's device (module docstring), or None
+    where it counts nothing or its rate was not measured."""
+    if job.paper_flops is None or not job.flops or job.wall_s is None or not gemm_flops_per_s:
+        return None
+    run_s = job.wall_s - (job.compile_s or 0.0)
+    if run_s <= 0:
+        return None
+    fraction_of_gemm = job.flops / run_s / gemm_flops_per_s
+    return job.paper_flops / (fraction_of_gemm * ESTIMATE_DEVICE_GEMM)
 
 
 def _sum(values: Sequence[float | None]) -> float | None:
@@ -197,12 +243,14 @@ def _ratio(numerator: float | None, denominator: float | None, format_spec: str 
 
 
 COLUMNS = ("group", "job", "wall (s)", "CPU (s)", "CPU use", "compile (s)", "GFLOP", "GFLOP/s", "of GEMM",
-           "peak RSS (MB)")  # fmt: skip
+           "peak RSS (MB)", f"{ESTIMATE_PROFILE} PFLOP",
+           f"{ESTIMATE_PROFILE}, {ESTIMATE_DEVICE} (h, estimated)")  # fmt: skip
 
 
 def _cells(jobs: Sequence[JobBenchmark], cores: int, gemm_flops_per_s: float | None) -> list[str]:
-    """wall, CPU, CPU use, compile, GFLOP, GFLOP/s, fraction of GEMM, peak RSS of one job or of several summed (the
-    FLOP rate over the jobs that counted FLOPs)."""
+    """wall, CPU, CPU use, compile, GFLOP, GFLOP/s, fraction of GEMM, peak RSS, the estimate's profile's PFLOP and
+    estimated hours of one job or of several summed (the FLOP rate over the jobs that counted FLOPs; the estimate
+    over the jobs that have one)."""
     wall, cpu = _sum([j.wall_s for j in jobs]), _sum([j.cpu_s for j in jobs])
     compile_s, flops = _sum([j.compile_s for j in jobs]), _sum([j.flops for j in jobs])
     counted_wall = _sum([j.wall_s for j in jobs if j.flops is not None])
@@ -216,6 +264,10 @@ def _cells(jobs: Sequence[JobBenchmark], cores: int, gemm_flops_per_s: float | N
         "" if rate is None else f"{rate / 1e9:.1f}",
         _ratio(rate, gemm_flops_per_s),
         _megabytes(_max([j.max_rss_mb for j in jobs])),
+        "" if (paper := _sum([j.paper_flops for j in jobs])) is None else f"{paper / 1e15:,.1f}",
+        ""
+        if (hours := _sum([estimated_seconds(j, gemm_flops_per_s) for j in jobs])) is None
+        else f"{hours / 3600:,.2f}",
     ]
 
 
@@ -244,6 +296,14 @@ def benchmarks_markdown(
         "training programs counted (one step of one net costed by XLA, or counted per weight; blank: not counted). "
         "GFLOP/s: those FLOPs over the job's whole wall time; of GEMM: that rate over the machine's float32 GEMM "
         f"rate, measured by this table's job ((2048 x 2048) @ (2048 x 2048), best of 7): {gemm}.",
+        "",
+        f"The `{ESTIMATE_PROFILE}` profile on {ESTIMATE_DEVICE}, estimated, not measured: {ESTIMATE_PROFILE} PFLOP is "
+        f"what a job that counts FLOPs would count under the `{ESTIMATE_PROFILE}` profile's config, counted from "
+        "shapes without running it (replications/<group>/costs.py; blank: the job counts none); the hours are those "
+        "FLOPs at the job's fraction of the GEMM rate measured here (its FLOPs over its wall time less its compile "
+        f"time) times {ESTIMATE_DEVICE}'s float32 GEMM rate, taken as {ESTIMATE_DEVICE_GEMM / 1e12:.1f} TFLOP/s (the "
+        "datasheet's dense TF32 rate, which JAX uses for float32 products on such GPUs by default). Totals add the "
+        "jobs that have an estimate.",
         "",
         f"Profile `{profile}`. Machine (as the report job saw it): {machine_line(machine)}.",
         "",
@@ -284,6 +344,8 @@ def write(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mappin
     table's order). The inputs (each group's claims.json) only order the job after the groups' compute jobs."""
     directories = {group: Path(directory) for group, directory in config["benchmark_dirs"].items()}
     jobs = {group: read_group(directory) for group, directory in directories.items()}
+    if config["profile"] != ESTIMATE_PROFILE:
+        jobs = with_estimate_counts(jobs)
     from replications.core.perf import gemm_rate
 
     text = benchmarks_markdown(
@@ -312,6 +374,8 @@ def print_last_run(results_dir: str | os.PathLike = "results", profile: str = "d
 
     directories = {group: Path(results_dir) / group / "benchmarks" for group in GROUPS}
     jobs = {group: read_group(directory) for group, directory in directories.items()}
+    if profile != ESTIMATE_PROFILE:
+        jobs = with_estimate_counts(jobs)
     machine = machine_description()
     print(
         benchmarks_markdown(
