@@ -125,6 +125,12 @@ def test_paper_estimate_counts_the_paper_config_and_keeps_the_measured_fraction_
     assert cells[-2:] == [f"{paper['transfer'] / 1e15:,.1f}", f"{estimated_seconds(jobs[0], gemm) / 3600:,.2f} |"]
 
 
+def test_a_profile_that_cannot_be_counted_leaves_the_estimate_blank(capsys):
+    job = JobBenchmark("transfer", 110.0, 100.0, 900.0, 1, compile_s=10.0, flops=5e12)
+    assert with_estimate_counts({"mup": [job], "neal": []}, profile="no_such_profile") == {"mup": [job], "neal": []}
+    assert "no no_such_profile estimate" in capsys.readouterr().out
+
+
 def test_machine_line():
     assert machine_line(MACHINE) == (
         "Test CPU 3000; 16 cores (2 usable); 23.5 GiB memory; Debian GNU/Linux 12 (Linux 6.1, x86_64); "

@@ -101,13 +101,13 @@ def train_sweep(
     over_lrs = jax.vmap(over_seeds, in_axes=(None, 0, None, None))
     run = jax.jit(jax.vmap(over_lrs, in_axes=(0, 0, None, None)))
 
-    hyper0, lr0 = jax.tree.map(jnp.asarray, hypers[0]), jnp.float32(lrs_VxL[0, 0])
-    params0 = jax.eval_shape(init_fn, keys_S[0], hyper0)
-    state0 = jax.eval_shape(lambda p: make_optimizer(lr0, hyper0).init(p), params0)
     perf.add_flops(sweep_flops(init_fn, loss_fn, make_optimizer, x[:batch], y[:batch], hypers[0], steps * V * L * S))
     if memory_budget_bytes is None:
         plan = [(list(range(V * L)), slice(0, S))]
     else:
+        hyper0, lr0 = jax.tree.map(jnp.asarray, hypers[0]), jnp.float32(lrs_VxL[0, 0])
+        params0 = jax.eval_shape(init_fn, keys_S[0], hyper0)
+        state0 = jax.eval_shape(lambda p: make_optimizer(lr0, hyper0).init(p), params0)
         per_net = net_bytes(loss_fn, params0, state0, x[:batch], y[:batch], hyper0)
         room = memory_budget_bytes - x.nbytes - y.nbytes - idx_SxTxB.nbytes
         plan = chunks(V * L, S, max(1, int(room // per_net)))

@@ -17,7 +17,7 @@ def nn_search_flops(config: Mapping[str, Any]) -> float:
     """`experiments.nn_search_task`, every activation: the search (every training size and width, the whole grid,
     one seed), then the retraining with `retrain_seeds` of every width at Table 1's sizes and of the best width at
     the other sizes. Which width is best is found by the search, so it is counted as the widest: at most what the
-    job counts (exact where Table 1's sizes are all of `train_sizes`)."""
+    job counts (exact where every training size is one of Table 1's)."""
     section = config["nn_search"]
     grid = len(section["learning_rates"]) * len(section["weight_vars"]) * len(section["bias_vars"])
     every_width_at = set(table1_sizes(config))

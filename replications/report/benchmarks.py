@@ -24,12 +24,15 @@ The `paper` profile, estimated for one GPU (a run of another profile): each job 
 the `paper` profile's config alone (`Compute.flops`, nothing run), the FLOPs it would count there; its time there is
 estimated as those FLOPs at the job's measured fraction of the GEMM rate (its FLOPs over its wall time less its
 compile time, over this machine's GEMM rate) times the device's GEMM rate: the rate model assumes a job keeps its
-fraction of the machine's matrix-product rate on the device. Until a GPU run measures them, these are estimates.
+fraction of the machine's matrix-product rate on the device. Until a GPU run measures them, these are estimates, good
+to an order of magnitude: small nets reach a smaller fraction of a GPU's tensor-core peak than of a CPU's (the hours
+are then too few), and jobs that ran side by side measured a fraction of a machine they shared (too many).
 """
 
 from __future__ import annotations
 
 import csv
+import importlib
 import importlib.metadata
 import json
 import os
@@ -109,18 +112,23 @@ def with_estimate_counts(
     jobs: Mapping[str, Sequence[JobBenchmark]], profile: str = ESTIMATE_PROFILE
 ) -> dict[str, list[JobBenchmark]]:
     """`jobs` with `paper_flops` set for every job whose task counts FLOPs (`Graph.counted_flops` under the
-    profile's config: workflows/config/config.yaml and the profile's overrides)."""
-    import importlib
-
+    profile's config: workflows/config/config.yaml and the profile's overrides). Where that config cannot be read
+    or counted, the jobs come back without counts and the reason is printed (the job's log): the estimate is never
+    a reason for a finished run to have no table."""
     from replications.core.config import profile_config
 
-    config = profile_config(profile)
-    counted = {
-        group: importlib.import_module(f"replications.{group}.tasks").GRAPH.counted_flops(config[group], profile)
-        for group in jobs
-    }
+    try:
+        config = profile_config(profile)
+        counted = {
+            group: importlib.import_module(f"replications.{group}.tasks").GRAPH.counted_flops(config[group], profile)
+            for group, group_jobs in jobs.items()
+            if group_jobs
+        }
+    except (OSError, ValueError, KeyError, TypeError) as error:  # ConfigError is a ValueError
+        print(f"benchmarks: no {profile} estimate: {error!r}", flush=True)
+        return {group: list(group_jobs) for group, group_jobs in jobs.items()}
     return {
-        group: [job._replace(paper_flops=counted[group].get(job.job)) for job in group_jobs]
+        group: [job._replace(paper_flops=counted.get(group, {}).get(job.job)) for job in group_jobs]
         for group, group_jobs in jobs.items()
     }
 
@@ -301,9 +309,11 @@ def benchmarks_markdown(
         f"what a job that counts FLOPs would count under the `{ESTIMATE_PROFILE}` profile's config, counted from "
         "shapes without running it (replications/<group>/costs.py; blank: the job counts none); the hours are those "
         "FLOPs at the job's fraction of the GEMM rate measured here (its FLOPs over its wall time less its compile "
-        f"time) times {ESTIMATE_DEVICE}'s float32 GEMM rate, taken as {ESTIMATE_DEVICE_GEMM / 1e12:.1f} TFLOP/s (the "
-        "datasheet's dense TF32 rate, which JAX uses for float32 products on such GPUs by default). Totals add the "
-        "jobs that have an estimate.",
+        f"time, not the whole wall time of `of GEMM`) times {ESTIMATE_DEVICE}'s float32 GEMM rate, taken as "
+        f"{ESTIMATE_DEVICE_GEMM / 1e12:.1f} TFLOP/s (the datasheet's dense TF32 rate, which JAX uses for float32 "
+        "products on such GPUs by default). An order of magnitude: small nets use a GPU less well than a CPU (too few "
+        "hours), and a job that shared this machine measured a lower fraction (too many). Totals add the jobs that "
+        "have a count or an estimate.",
         "",
         f"Profile `{profile}`. Machine (as the report job saw it): {machine_line(machine)}.",
         "",
