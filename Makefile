@@ -36,9 +36,11 @@ lint: $(BIN)/snakemake
 	$(BIN)/ruff format --check .
 	$(BIN)/snakemake --lint
 
-## Lint, then every test (the smoke pipeline included).
+## Lint, then every test (the smoke pipeline included), in $(CORES) pytest-xdist workers, a test file each at a time,
+## in collection order (tests/conftest.py puts the files that run Snakemake first): one worker runs the smoke pipeline
+## while the other takes the unit tests, most of which keep only one core busy (XLA compiles on one thread).
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(CORES) --dist loadfile --no-loadscope-reorder
 
 ## A one-node SLURM cluster on this machine (needs root and apt-get; skips without): the smoke profile through it.
 test-cluster: $(BIN)/snakemake
