@@ -2,6 +2,7 @@
 
 import shutil
 
+import numpy as np
 import pytest
 
 from replications.core.data import DataError
@@ -51,3 +52,32 @@ def test_paper_files_checked(tmp_path):
     for name in corpus.WIKITEXT2_FILES:
         (tmp_path / name).write_text(" = Title = \n text \n")
     assert set(corpus.load_wikitext2(tmp_path)) == {"train", "valid", "test"}
+
+
+def test_vocabulary_size_is_the_vocabulary_rule():
+    from replications.mup.tp4_memory import vocabulary_size
+    from replications.mup.word2vec import build_vocabulary
+
+    words = [f"w{i}" for i in np.random.default_rng(0).zipf(1.5, 5000) % 400]
+    for min_count in (1, 3, 20):
+        assert vocabulary_size(words, min_count) == len(build_vocabulary(words, min_count).words)
+
+
+def test_corpus_counts_are_cached_by_key_and_recounted_when_damaged(tmp_path, monkeypatch, capsys):
+    from replications.mup import tp4_memory
+
+    counted = []
+
+    def words(name, text8_dir):
+        counted.append((name, text8_dir))
+        return ["a", "b", "a", "c", "a", "b"]
+
+    monkeypatch.setattr(corpus, "words", words)
+    config = {"corpus": "gensim", "text8_dir": None, "min_count": 2}
+    assert tp4_memory.corpus_sizes(config, tmp_path) == (6, 2) and len(counted) == 1
+    assert tp4_memory.corpus_sizes(config, tmp_path) == (6, 2) and len(counted) == 1  # read back
+    assert tp4_memory.corpus_sizes({**config, "min_count": 1}, tmp_path) == (6, 3) and len(counted) == 2
+    path = tmp_path / "corpus" / f"{tp4_memory._cache_key('gensim', None, 2)}.json"
+    path.write_text('{"words": 6')
+    assert tp4_memory.corpus_sizes(config, tmp_path) == (6, 2) and len(counted) == 3
+    assert f"corpus count {path} is damaged" in capsys.readouterr().err

@@ -86,6 +86,19 @@ def provenance(config: Mapping[str, Any], seed: int | None) -> dict[str, Any]:
     }
 
 
+CACHE_ENV = "REPLICATIONS_CACHE"  # root of the on-disk caches (lattice tables, corpus counts)
+DEFAULT_CACHE = Path("results") / "cache"
+
+
+def cache_root(cache_dir: str | os.PathLike | None = None) -> Path:
+    """The folder of the on-disk caches: `cache_dir` where given, else $REPLICATIONS_CACHE, else results/cache
+    (relative to the working directory). Every cache under it is keyed by what it was computed from and validated
+    on load (a damaged file is rebuilt, with a message)."""
+    if cache_dir is not None:
+        return Path(cache_dir)
+    return Path(os.environ.get(CACHE_ENV, DEFAULT_CACHE))
+
+
 def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> None:
     """Call `write(tmp_path)` on a temporary file beside `path`, then rename it onto `path`: the one way every
     results, figure, table and cache file of the archive is written.

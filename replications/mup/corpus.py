@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bz2
 import hashlib
+import importlib.util
 import io
 import re
 from pathlib import Path
@@ -49,16 +50,18 @@ def _checked_bytes(path: Path, expected_sha256: str, how_to_get: str) -> bytes:
     return content
 
 
+def gensim_test_path(name: str) -> Path:
+    """Where the installed gensim keeps one of its test data files (gensim.test.utils.datapath's folder), found
+    without importing gensim (1.5 s: it imports scipy.stats)."""
+    spec = importlib.util.find_spec("gensim")
+    if spec is None or not spec.submodule_search_locations:
+        raise DataError(f"gensim is not installed: pip install gensim=={GENSIM_VERSION}")
+    return Path(spec.submodule_search_locations[0]) / "test" / "test_data" / name
+
+
 def gensim_test_file(name: str, folder: Path | str | None = None) -> bytes:
     """The bytes of one of `GENSIM_SHA256`'s files, from gensim's test data (or `folder`), SHA-256 checked."""
-    if folder is None:
-        try:
-            from gensim.test.utils import datapath
-        except ImportError as error:
-            raise DataError(f"gensim is not installed: pip install gensim=={GENSIM_VERSION}") from error
-        path = Path(datapath(name))
-    else:
-        path = Path(folder) / name
+    path = gensim_test_path(name) if folder is None else Path(folder) / name
     return _checked_bytes(path, GENSIM_SHA256[name], f"it ships in gensim=={GENSIM_VERSION}'s wheel (test data)")
 
 
@@ -87,6 +90,14 @@ def text8_clean(text: str) -> str:
     for digit, word in enumerate(_DIGIT_WORDS):
         text = text.replace(str(digit), f" {word} ")
     return " ".join(re.sub(r"[^a-z]+", " ", text).split())
+
+
+def words(name: str, text8_dir: Path | str | None = None) -> list[str]:
+    """TP4's Word2Vec training text as words: `name` "gensim" (the Wikipedia articles cleaned by text8's rules) or
+    "text8" (text8 itself, from `text8_dir`)."""
+    if name == "text8":
+        return load_text8(text8_dir).split()
+    return text8_clean(" ".join(body for _, body in wikipedia_articles())).split()
 
 
 def analogy_questions(folder: Path | str | None = None) -> list[tuple[str, tuple[str, str, str, str]]]:

@@ -55,11 +55,11 @@ def data_problems(config: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def tp4_memory_mb(config: Mapping[str, Any]) -> float:
-    """The tp4 job's estimated peak memory (`tp4_word2vec.memory_mb` of the group's `tp4` section); 0 when its
+    """The tp4 job's estimated peak memory (`tp4_memory.memory_mb` of the group's `tp4` section); 0 when its
     corpus cannot be read (`tp4_data_problems` reports that)."""
     if tp4_data_problems(config["tp4"]):
         return 0.0
-    from replications.mup.tp4_word2vec import memory_mb
+    from replications.mup.tp4_memory import memory_mb
 
     return memory_mb(config["tp4"])
 

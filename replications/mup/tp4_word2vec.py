@@ -28,13 +28,6 @@ from replications.mup import word2vec as w2v
 LOSS_WINDOW = 100  # training loss: mean over the last 100 batches
 
 
-def corpus_tokens(config: Mapping[str, Any]) -> list[str]:
-    """The training text as words: gensim's Wikipedia articles cleaned by text8's rules, or text8 itself."""
-    if config["corpus"] == "text8":
-        return corpus.load_text8(config["text8_dir"]).split()
-    return corpus.text8_clean(" ".join(body for _, body in corpus.wikipedia_articles())).split()
-
-
 def _stream(config: Mapping[str, Any], ids: np.ndarray, counts: np.ndarray) -> Iterator[w2v.Examples]:
     settings = {k: config[k] for k in ("model", "window", "negatives", "subsample", "epochs", "batch", "learning_rate")}
     return w2v.example_chunks(ids, counts, seed=config["seed"], chunk_batches=config["chunk_batches"], **settings)
@@ -48,36 +41,6 @@ def _seeds_step(u_SxVxN, v_SxVxN, piece: w2v.Examples, weight_decay: float, para
 # One piece of the stream, the embeddings updated in place (donated): the limit, and the seeds of one width.
 _train_limit = jax.jit(w2v.scan_examples, donate_argnums=(0, 1), static_argnames="weight_decay")
 _train_seeds = jax.jit(_seeds_step, donate_argnums=(0, 1), static_argnames=("weight_decay", "parametrization"))
-
-
-def corpus_sizes(config: Mapping[str, Any]) -> tuple[int, int]:
-    """(words in the corpus, V the number of words the vocabulary keeps) of the `tp4` config (for the memory
-    estimate)."""
-    return _corpus_sizes(config["corpus"], config["text8_dir"], config["min_count"])
-
-
-@functools.cache
-def _corpus_sizes(corpus_name: str, text8_dir: str | None, min_count: int) -> tuple[int, int]:
-    tokens = corpus_tokens({"corpus": corpus_name, "text8_dir": text8_dir})
-    return len(tokens), len(w2v.build_vocabulary(tokens, min_count).words)
-
-
-def memory_mb(config: Mapping[str, Any]) -> float:
-    """Peak memory of the tp4 job: the limit's two V x V float32 matrices while it trains (updated in place), then
-    its input embeddings and their unit rows on the host for the benchmarks (4 V^2 floats in all, counted at
-    once); every width's seeds' (u, v), held together through the epochs, twice (a piece's input and output); one
-    epoch's window matrix (2 window ids per word) and examples (skip-gram: at most 2 window per word, each an
-    input id, its weight and a target; CBOW: at most one per word, 2 window input ids and weights and a target),
-    before subsampling; one piece's examples, twice (built by concatenation); the corpus as Python strings (about
-    64 bytes a word). Every id and weight takes 4 bytes."""
-    tokens, size = corpus_sizes(config)
-    window = config["window"]
-    floats = 4 * size * size + 4 * (config["seeds"] + config["sp_seeds"]) * size * sum(config["widths"])
-    inputs = 1 if config["model"] == "skipgram" else 2 * window  # input ids per example
-    epoch = 2 * window * tokens + (2 * window * tokens * 3 if inputs == 1 else tokens * (2 * inputs + 1))
-    piece = 2 * config["chunk_batches"] * config["batch"] * (2 * inputs + config["negatives"] + 2)
-    ints = epoch + piece
-    return (4 * (floats + ints) + 64 * tokens) / 2**20
 
 
 def limit_check(config: Mapping[str, Any], tokens: list[str]) -> dict[str, Any]:
@@ -111,7 +74,7 @@ def run(config: Mapping[str, Any], outputs: Mapping[str, Path]) -> None:
     pairs after training, for the muP nets also at initialization (the untrained control: the limit's untrained
     cosines are all 0) and between the displacements from initialization u - u0 (the learned part), training
     loss; outputs["tp4_limit_check"]: the toy comparison. Every model follows the same stream, piece by piece."""
-    tokens = corpus_tokens(config)
+    tokens = corpus.words(config["corpus"], config["text8_dir"])
     vocabulary = w2v.build_vocabulary(tokens, config["min_count"])
     size = len(vocabulary.words)
     ids = w2v.encode(tokens, vocabulary)

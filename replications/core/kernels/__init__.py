@@ -41,8 +41,6 @@ composition), `lattice` (the lookup-table method), `tiled` (`fc_kernel`). Import
 
 from replications.core.activations import ACTIVATIONS
 from replications.core.kernels.lattice import (
-    CACHE_ENV,
-    DEFAULT_CACHE,
     PAPER_GRID,
     LatticeGrid,
     LatticeTable,
@@ -61,6 +59,7 @@ from replications.core.kernels.layers import (
 )
 from replications.core.kernels.moments import PairMoments, activation_moments, activation_second_moment
 from replications.core.kernels.tiled import BLOCK_SIZE, METHODS, QUADRATURE_BLOCK_SIZE, fc_kernel
+from replications.core.provenance import CACHE_ENV, DEFAULT_CACHE
 
 __all__ = [
     "ACTIVATIONS",

@@ -18,10 +18,8 @@ import numpy as np
 
 from replications.core.kernels.layers import Kernel, Layer
 from replications.core.kernels.moments import activation_rules, pair_norms, safe_divide
-from replications.core.provenance import atomic_write
+from replications.core.provenance import atomic_write, cache_root
 
-CACHE_ENV = "REPLICATIONS_CACHE"  # root of the on-disk caches; lattice tables go to <root>/lattice
-DEFAULT_CACHE = Path("results") / "cache"
 _LATTICE_FORMAT = 1  # bump when the table's construction changes, so stale files are not reused
 _LATTICE_BATCH = 64  # (variance, correlation) grid points evaluated at once while building a table
 
@@ -149,18 +147,12 @@ def _build_lattice_table(activation: str, grid: LatticeGrid) -> LatticeTable:
     return LatticeTable(var_V, corr_C, second_V, phi_VxC, dphi_VxC)
 
 
-def _cache_root(cache_dir: str | os.PathLike | None) -> Path:
-    if cache_dir is not None:
-        return Path(cache_dir)
-    return Path(os.environ.get(CACHE_ENV, DEFAULT_CACHE))
-
-
 def _lattice_file(activation: str, grid: LatticeGrid, cache_dir: str | os.PathLike | None) -> Path:
     name = (
         f"{activation}_ng{grid.n_gauss}_mg{grid.max_gauss:g}_nv{grid.n_var}_{grid.min_var:g}-{grid.max_var:g}"
         f"_nc{grid.n_corr}_mc{grid.max_corr:g}_v{_LATTICE_FORMAT}.npz"
     )
-    return _cache_root(cache_dir) / "lattice" / name
+    return cache_root(cache_dir) / "lattice" / name
 
 
 @functools.lru_cache(maxsize=16)
