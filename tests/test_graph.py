@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from replications import GROUPS
-from replications.core.graph import Compute, Figure, Graph
+from replications.core.graph import WHOLE_GROUP, Compute, Figure, Graph, task_config
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -42,3 +42,10 @@ def test_a_handle_is_one_file():
         Graph("g", "G", {"a": Compute("m:f", {"x": "x.csv"}), "b": Compute("m:g", {"x": "y.csv"})}, {}, ())
     with pytest.raises(ValueError, match="is no compute task's output"):
         Graph("g", "G", {"a": Compute("m:f", {"x": "x.csv"})}, {"fig": Figure("m:d", ("y",))}, ())
+
+
+def test_task_config_is_the_section_with_the_group_seed_or_the_whole_group():
+    group = {"seed": 7, "a": {"steps": 3, "seed": 99}, "b": {"steps": 4}}
+    assert task_config(group, "b", "smoke") == {"steps": 4, "seed": 7, "profile": "smoke"}
+    assert task_config(group, "a", "default")["seed"] == 7  # the group's seed wins
+    assert task_config(group, WHOLE_GROUP, "paper") == {**group, "profile": "paper"}

@@ -91,6 +91,39 @@ def test_a_job_whose_estimated_memory_exceeds_its_mem_mb_stops(copy):
     )
 
 
+def test_an_optimization_override_of_no_compute_job_stops(copy, tmp_path):
+    overrides = tmp_path / "xla.yaml"
+    overrides.write_text("xla_optimization_overrides: {mup_tp5: 1}\n")
+    stopped_with(
+        dry_run(copy, "--configfile", "workflows/config/config.yaml", str(overrides)),
+        "xla_optimization_overrides: mup_tp5 is not a compute job (one of meanfield_cb_particles,",
+    )
+
+
+def shell_commands(result: subprocess.CompletedProcess) -> list[str]:
+    """The shell commands of the jobs a `snakemake -n -p` planned."""
+    return [line.removeprefix("Shell command: ") for line in result.stdout.splitlines() if "python -m " in line]
+
+
+def test_each_compute_job_gets_its_optimization_level(copy):
+    """Smoke: level 0 for every compute job but tp4 (its override: XLA's default); the user's XLA_FLAGS win."""
+    smoke = ["--workflow-profile", "workflows/profiles/smoke", "-p", "mup_tp4", "ntk_relchange"]
+    commands = shell_commands(dry_run(copy, *smoke))
+    assert any(line.startswith("XLA_FLAGS= ") and " mup tp4 " in line for line in commands), commands
+    level0 = "XLA_FLAGS=--xla_backend_optimization_level=0 "
+    assert any(line.startswith(level0) and " ntk relchange " in line for line in commands), commands
+    env = {**os.environ, "PYTHONPATH": str(copy), "XLA_FLAGS": "--xla_cpu_use_thunk_runtime=true"}
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--cores", "2", *smoke],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    commands = shell_commands(result)
+    assert commands and all(line.startswith(f"XLA_FLAGS={env['XLA_FLAGS']} ") for line in commands), commands
+
+
 def test_a_fresh_clone_plans_every_compute_job(copy):
     """Committed figures never satisfy the DAG without their results: every compute job of every group is planned,
     Neal's sample figures included."""

@@ -6,6 +6,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from replications.core.graph import task_config
+
 # Jobs find the Python that runs Snakemake (the project's .venv) first; under `--sdm conda` the rule's
 # environment is activated in front of it.
 envvars:
@@ -19,10 +21,6 @@ os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
 # Compute jobs share JAX's persistent compilation cache (keyed by program, options and versions: core/perf.py), so a
 # rerun, or a job compiling a program another job compiled, loads it instead of compiling it; `make clean` removes it.
 os.environ.setdefault("REPLICATIONS_JAX_CACHE", str(Path(RESULTS) / "cache" / "jax"))
-# The profile's XLA backend optimization level (null: XLA's default; smoke: 0, toy programs compile twice as fast),
-# unless XLA_FLAGS is set already (the user's flags win).
-if config["xla_optimization_level"] is not None:
-    os.environ.setdefault("XLA_FLAGS", f"--xla_backend_optimization_level={config['xla_optimization_level']}")
 
 # What each job asks a cluster for (SLURM reads them; a local run ignores them all, runtime in minutes). Compute
 # jobs: two CPUs (their XLA uses every core it sees), the config's `mem_mb` (estimated peaks are checked against it
@@ -37,11 +35,18 @@ LIGHT_RESOURCES = {"mem_mb": 2000, "runtime": 15}
 
 
 def section_config(group, section):
-    """The JSON config a task gets: a section of its group's config with the group's seed and the profile, or
-    (WHOLE_GROUP) the group's whole section with the profile."""
-    if section == WHOLE_GROUP:
-        return json.dumps({**config[group], "profile": PROFILE})
-    return json.dumps({**config[group][section], "seed": config[group]["seed"], "profile": PROFILE})
+    """The JSON config a task of `section` (or WHOLE_GROUP) gets: `core.graph.task_config` of its group's config."""
+    return json.dumps(task_config(config[group], section, PROFILE))
+
+
+def xla_flags(job):
+    """XLA_FLAGS of the compute job named `job` (group_task): the user's own where XLA_FLAGS is set (they win), else
+    the backend optimization level of `xla_optimization_overrides[job]` where the job is named there, else of
+    `xla_optimization_level` (smoke: 0, toy programs compile twice as fast); null: none (XLA's default)."""
+    if (user_flags := os.environ.get("XLA_FLAGS")) is not None:
+        return user_flags
+    level = config["xla_optimization_overrides"].get(job, config["xla_optimization_level"])
+    return "" if level is None else f"--xla_backend_optimization_level={level}"
 
 
 def io_args(inputs, outputs):

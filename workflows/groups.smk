@@ -13,17 +13,26 @@ from replications.core.provenance import code_digest
 GRAPHS = {group: importlib.import_module(f"replications.{group}.tasks").GRAPH for group in GROUPS}
 GROUP_TARGETS = {}  # group -> the files `snakemake <group>` makes
 
-# Before any job: the data files each group needs (missing or damaged) and every compute job's estimated memory.
+# Before any job: jobs named in xla_optimization_overrides that do not exist, the data files each group needs (missing
+# or damaged) and every compute job's estimated memory.
+COMPUTE_JOBS = {f"{group}_{task}" for group, graph in GRAPHS.items() for task in graph.compute}
 if workflow.is_main_process and (
-    problems := [line for group, graph in GRAPHS.items() for line in graph.problems(config[group], config["mem_mb"])]
+    problems := [
+        f"xla_optimization_overrides: {job} is not a compute job (one of {', '.join(sorted(COMPUTE_JOBS))})"
+        for job in config["xla_optimization_overrides"]
+        if job not in COMPUTE_JOBS
+    ]
+    + [line for group, graph in GRAPHS.items() for line in graph.problems(config[group], config["mem_mb"])]
 ):
     raise ConfigError("\n".join(problems))
 PYTHON_TASK = "python -m replications {params.group} {params.task} --config {params.config:q} {params.io} > {log} 2>&1"
 # A compute job also records its compile time and FLOPs beside its benchmark file, and budgets its programs' memory
 # by the mem_mb it asked for (replications/core/perf.py).
+# Its XLA_FLAGS are its own (`xla_flags`: the profile's optimization level, or the job's override).
 COMPUTE_TASK = (
-    "REPLICATIONS_MEM_MB={resources.mem_mb} python -m replications {params.group} {params.task} "
-    "--config {params.config:q} {params.io} --perf {params.perf:q} > {log} 2>&1"
+    "XLA_FLAGS={params.xla_flags:q} REPLICATIONS_MEM_MB={resources.mem_mb} "
+    "python -m replications {params.group} {params.task} --config {params.config:q} {params.io} "
+    "--perf {params.perf:q} > {log} 2>&1"
 )
 
 
@@ -72,6 +81,7 @@ for group, graph in GRAPHS.items():
                 code=group_code,
                 io=io_args(task_inputs, task_outputs),
                 perf=f"{RESULTS}/{group}/benchmarks/{task}.perf.json",
+                xla_flags=xla_flags(f"{group}_{task}"),
             resources:
                 **COMPUTE_RESOURCES,
             conda:

@@ -21,6 +21,14 @@ WHOLE_GROUP = "*"
 TaskFunction = str | Callable[..., None]
 
 
+def task_config(group_config: Mapping[str, Any], section: str, profile: str) -> dict[str, Any]:
+    """The config a task of `section` gets (the workflow passes it as JSON): that section of the group's config with
+    the group's seed and the profile, or (WHOLE_GROUP) the group's whole config with the profile."""
+    if section == WHOLE_GROUP:
+        return {**group_config, "profile": profile}
+    return {**group_config[section], "seed": group_config["seed"], "profile": profile}
+
+
 @dataclass(frozen=True)
 class Compute:
     """A compute task: `function(config, outputs=...)` (or with `inputs=...` when it reads other results).
@@ -112,14 +120,6 @@ class Graph:
         spec = self.figures[figure]
         return self.compute_section(self.producer(spec.inputs[0])) if spec.config is None else spec.config
 
-    def task_config(self, group_config: Mapping[str, Any], task: str, profile: str) -> dict[str, Any]:
-        """The config a compute task gets (as the workflow passes it): its section with the group's seed and the
-        profile, or (WHOLE_GROUP) the group's whole section with the profile."""
-        section = self.compute_section(task)
-        if section == WHOLE_GROUP:
-            return {**group_config, "profile": profile}
-        return {**group_config[section], "seed": group_config["seed"], "profile": profile}
-
     def counted_flops(self, group_config: Mapping[str, Any], profile: str) -> dict[str, float]:
         """task -> the FLOPs it would count (`Compute.flops`) under the group's config `group_config`, for every
         compute task that counts FLOPs."""
@@ -129,7 +129,7 @@ class Graph:
                 continue
             module, _, function = compute.flops.partition(":")
             count = getattr(importlib.import_module(f"replications.{self.group}.{module}"), function)
-            counted[task] = float(count(self.task_config(group_config, task, profile)))
+            counted[task] = float(count(task_config(group_config, self.compute_section(task), profile)))
         return counted
 
     def problems(self, config: Mapping[str, Any], mem_mb: float) -> list[str]:
