@@ -81,3 +81,6 @@ def test_corpus_counts_are_cached_by_key_and_recounted_when_damaged(tmp_path, mo
     path.write_text('{"words": 6')
     assert tp4_memory.corpus_sizes(config, tmp_path) == (6, 2) and len(counted) == 3
     assert f"corpus count {path} is damaged" in capsys.readouterr().err
+    (tmp_path / "file").write_text("not a folder")
+    assert tp4_memory.corpus_sizes(config, tmp_path / "file") == (6, 2) and len(counted) == 4
+    assert "corpus count not cached at" in capsys.readouterr().err

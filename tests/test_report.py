@@ -8,6 +8,8 @@ import pytest
 
 from replications.__main__ import main
 from replications.core.config import profile_config
+from replications.core.graph import task_config
+from replications.mup.costs import transfer_flops
 from replications.mup.tasks import GRAPH as MUP
 from replications.report.benchmarks import (
     ESTIMATE_DEVICE_GEMM,
@@ -114,15 +116,20 @@ def test_paper_estimate_counts_the_paper_config_and_keeps_the_measured_fraction_
     measured = JobBenchmark("transfer", 110.0, 100.0, 900.0, 1, compile_s=10.0, flops=5e12)  # 50 GFLOP/s running
     untimed = JobBenchmark("coordcheck", 20.0, 20.0, 500.0, 1, compile_s=5.0)
     jobs = with_estimate_counts({"mup": [measured, untimed]})["mup"]
-    paper = MUP.counted_flops(profile_config("paper")["mup"], "paper")
-    assert set(paper) == {"maxlr", "transfer", "depth", "transformer"}
-    assert jobs[0].paper_flops == paper["transfer"] > 1e3 * measured.flops and jobs[1].paper_flops is None
+    assert {task for task, compute in MUP.compute.items() if compute.flops} == {
+        "maxlr",
+        "transfer",
+        "depth",
+        "transformer",
+    }
+    paper_transfer = transfer_flops(task_config(profile_config("paper")["mup"], "transfer", "paper"))
+    assert jobs[0].paper_flops == paper_transfer > 1e3 * measured.flops and jobs[1].paper_flops is None
     gemm = 200e9  # the job ran at a quarter of it
-    assert estimated_seconds(jobs[0], gemm) == pytest.approx(paper["transfer"] / (0.25 * ESTIMATE_DEVICE_GEMM))
+    assert estimated_seconds(jobs[0], gemm) == pytest.approx(paper_transfer / (0.25 * ESTIMATE_DEVICE_GEMM))
     assert estimated_seconds(jobs[1], gemm) is None and estimated_seconds(jobs[0], None) is None
     row = benchmarks_markdown({"mup": jobs}, profile="default", machine=MACHINE, source="`r`", gemm_flops_per_s=gemm)
     cells = next(line for line in row.splitlines() if line.startswith("| mup | transfer")).split(" | ")
-    assert cells[-2:] == [f"{paper['transfer'] / 1e15:,.1f}", f"{estimated_seconds(jobs[0], gemm) / 3600:,.2f} |"]
+    assert cells[-2:] == [f"{paper_transfer / 1e15:,.1f}", f"{estimated_seconds(jobs[0], gemm) / 3600:,.2f} |"]
 
 
 def test_a_profile_that_cannot_be_counted_leaves_the_estimate_blank(capsys):

@@ -40,11 +40,11 @@ def section_config(group, section):
 
 
 def xla_flags(job):
-    """XLA_FLAGS of the compute job named `job` (group_task): the user's own where XLA_FLAGS is set (they win), else
-    the backend optimization level of `xla_optimization_overrides[job]` where the job is named there, else of
-    `xla_optimization_level` (smoke: 0, toy programs compile twice as fast); null: none (XLA's default)."""
-    if (user_flags := os.environ.get("XLA_FLAGS")) is not None:
-        return user_flags
+    """The XLA_FLAGS of the compute job named `job` (group_task), unless the run's environment sets XLA_FLAGS (the
+    user's flags win, in the job's command: COMPUTE_TASK): the backend optimization level of
+    `xla_optimization_overrides[job]` where the job is named there, else of `xla_optimization_level` (smoke: 0, toy
+    programs compile twice as fast); null: none (XLA's default). The job's params carry them, so changing a level
+    reruns it; the user's flags are not in them, so changing those reruns nothing."""
     level = config["xla_optimization_overrides"].get(job, config["xla_optimization_level"])
     return "" if level is None else f"--xla_backend_optimization_level={level}"
 

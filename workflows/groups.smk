@@ -28,9 +28,10 @@ if workflow.is_main_process and (
 PYTHON_TASK = "python -m replications {params.group} {params.task} --config {params.config:q} {params.io} > {log} 2>&1"
 # A compute job also records its compile time and FLOPs beside its benchmark file, and budgets its programs' memory
 # by the mem_mb it asked for (replications/core/perf.py).
-# Its XLA_FLAGS are its own (`xla_flags`: the profile's optimization level, or the job's override).
+# Its XLA_FLAGS are the run's environment's where set, else its own (`xla_flags`: the profile's optimization level, or
+# the job's override).
 COMPUTE_TASK = (
-    "XLA_FLAGS={params.xla_flags:q} REPLICATIONS_MEM_MB={resources.mem_mb} "
+    'XLA_FLAGS="${{XLA_FLAGS-{params.xla_flags}}}" REPLICATIONS_MEM_MB={resources.mem_mb} '
     "python -m replications {params.group} {params.task} --config {params.config:q} {params.io} "
     "--perf {params.perf:q} > {log} 2>&1"
 )

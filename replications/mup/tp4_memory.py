@@ -5,7 +5,8 @@ The estimate needs the corpus's length in words and the vocabulary's size V. Cou
 (gensim's MediaWiki filter: about 4 s for the default corpus, most of a `snakemake -n`), so they are cached in
 <cache root>/corpus/ (`core.provenance.cache_root`), one JSON file per key: the SHA-256 of the corpus file's bytes,
 the corpus, min_count, the gensim version and the source of this module and of `corpus.py`. A changed file, rule or
-cleaning misses; a damaged entry is counted again, with a message.
+cleaning misses; a damaged entry is counted again, and a cache folder that cannot be written only costs the next
+invocation the count, each with a message.
 """
 
 from __future__ import annotations
@@ -28,14 +29,16 @@ def vocabulary_size(words: Sequence[str], min_count: int) -> int:
     return sum(count >= min_count for count in Counter(words).values())
 
 
-def _corpus_file(name: str, text8_dir: str | None) -> Path:
-    return Path(text8_dir) / "text8" if name == "text8" else corpus.gensim_test_path(corpus.WIKI_DUMP)
+def _corpus_bytes(name: str, text8_dir: str | None) -> bytes:
+    """The corpus file: text8 (checked by `tasks.tp4_data_problems` before any estimate) or gensim's dump, read and
+    SHA-256 checked as the job reads it (a missing gensim or file raises `DataError`, saying how to get it)."""
+    return (Path(text8_dir) / "text8").read_bytes() if name == "text8" else corpus.gensim_test_file(corpus.WIKI_DUMP)
 
 
 def _cache_key(name: str, text8_dir: str | None, min_count: int) -> str:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(hashlib.sha256(_corpus_bytes(name, text8_dir)).digest())
     digest.update(json.dumps([name, min_count, importlib.metadata.version("gensim")]).encode())
-    for path in (_corpus_file(name, text8_dir), Path(corpus.__file__), Path(__file__)):
+    for path in (Path(corpus.__file__), Path(__file__)):
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
@@ -50,11 +53,16 @@ def corpus_sizes(config: Mapping[str, Any], cache_dir: str | Path | None = None)
         return int(stored["words"]), int(stored["vocabulary"])
     except FileNotFoundError:
         pass
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError) as error:
         print(f"corpus count {path} is damaged ({error!r}): counting again", file=sys.stderr, flush=True)
+    except OSError as error:
+        print(f"corpus count {path} cannot be read ({error!r}): counting again", file=sys.stderr, flush=True)
     words = corpus.words(name, text8_dir)
     sizes = {"words": len(words), "vocabulary": vocabulary_size(words, min_count)}
-    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(sizes)))
+    try:
+        atomic_write(path, lambda tmp: tmp.write_text(json.dumps(sizes)))
+    except OSError as error:  # a read-only or foreign cache folder costs the next run the count, not the run
+        print(f"corpus count not cached at {path} ({error!r})", file=sys.stderr, flush=True)
     return sizes["words"], sizes["vocabulary"]
 
 
