@@ -187,3 +187,11 @@ def test_task_writes_tidy_tables(tmp_path):
     np.testing.assert_allclose(np.sort(risk["time"].unique()), 1e-4 * 100 * np.arange(5))
     assert np.all(np.isfinite(risk["risk"])) and np.all(radii["radius"] > 0)
     assert radii.attrs["provenance"]["config"]["units"] == 20
+    # the claim's bootstrap statistic on arrays is w1_ratio of the table keeping the resampled SGD units, bit for bit
+    end = radii["time"].max()
+    sgd_end = radii[(radii["source"] == "sgd") & (radii["time"] == end)]
+    sgd_U, pde_start_M, pde_end_M = mmn.final_radii(radii)
+    assert len(sgd_U) == len(sgd_end) == 20 * config["seeds"] and len(pde_start_M) == len(pde_end_M) == 3
+    for units in np.random.default_rng(0).integers(0, len(sgd_U), (5, len(sgd_U))):
+        table = pd.concat([radii[radii["source"] != "sgd"], sgd_end.iloc[units]])
+        assert mmn.radius_w1_ratio(sgd_U[units], pde_start_M, pde_end_M) == mmn.w1_ratio(table)

@@ -8,7 +8,13 @@ from scipy import stats
 
 from replications.core.stats import loglog_slope
 from replications.neal.experiments import excess_kurtosis, limit_covariance
-from replications.neal.limits import cauchy_limit_cdf, cauchy_vs_matched_gaussian_ks, matched_gaussian
+from replications.neal.limits import (
+    cauchy_limit_cdf,
+    cauchy_vs_matched_gaussian_ks,
+    ks_distance,
+    matched_gaussian,
+    matched_gaussian_cdf,
+)
 from replications.neal.prior import Prior, excess_kurtosis_exact, hidden_moments, sample_at_point, sample_functions
 
 KEY = jax.random.key(0)
@@ -104,6 +110,19 @@ def test_matched_gaussian_of_cauchy_is_far_from_it():
     gauss = matched_gaussian(samples)
     assert gauss.std() == pytest.approx(1 / stats.norm.ppf(0.75), rel=0.02)
     assert cauchy_vs_matched_gaussian_ks() == pytest.approx(0.081, abs=0.001)
+
+
+@pytest.mark.parametrize("n", [1, 2, 9, 1000])
+def test_ks_distance_is_scipys_statistic_bit_for_bit(n):
+    rng = np.random.default_rng(n)
+    for draws in (rng.standard_cauchy(n), rng.normal(size=n), np.repeat(rng.normal(size=(n + 1) // 2), 2)[:n]):
+        assert ks_distance(draws, stats.norm.cdf) == stats.kstest(draws, stats.norm.cdf).statistic
+        if n > 1:
+            fast, frozen = matched_gaussian_cdf(draws), matched_gaussian(draws).cdf
+            np.testing.assert_array_equal(fast(draws), frozen(draws))
+            np.testing.assert_equal(ks_distance(draws, fast), stats.kstest(draws, frozen).statistic)  # NaN as NaN
+    with pytest.raises(ValueError, match="at least one"):
+        ks_distance(np.array([]), stats.norm.cdf)
 
 
 def test_samples_are_reproducible_and_independent_of_chunking():

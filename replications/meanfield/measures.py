@@ -12,7 +12,7 @@ import pandas as pd
 from replications.core.claims import Estimate
 from replications.core.stats import bootstrap_interval, mean_loglog_slope_estimate, t_interval, wilson_interval
 from replications.meanfield.lazy import test_loss_ratio
-from replications.meanfield.mmn import risk_gap, w1_ratio
+from replications.meanfield.mmn import final_radii, radius_w1_ratio, risk_gap
 from replications.meanfield.ss import clt_ratio, deviations_at, std_slope
 
 
@@ -73,16 +73,12 @@ def lazy_ratio(test_losses: pd.DataFrame) -> Estimate:
 def mmn_w1(radii: pd.DataFrame) -> Estimate:
     """`mmn.w1_ratio` with the BCa bootstrap over the pooled SGD units at the final time (the PDE's particles held
     fixed: they discretize the deterministic limit)."""
-    end = radii["time"].max()
-    sgd_end = radii[(radii["source"] == "sgd") & (radii["time"] == end)]
-    # all that w1_ratio reads besides them: the finite-d PDE's particles at the first and the last time
-    rest = radii[(radii["source"] == "pde") & radii["time"].isin([radii["time"].min(), end])]
+    sgd_end_U, pde_start_M, pde_end_M = final_radii(radii)
 
-    def ratio(units: np.ndarray) -> float:
-        return w1_ratio(pd.concat([rest, sgd_end.iloc[units]]))
+    def ratio(sgd_U: np.ndarray) -> float:
+        return radius_w1_ratio(sgd_U, pde_start_M, pde_end_M)
 
-    index = np.arange(len(sgd_end))
-    return Estimate(ratio(index), bootstrap_interval(ratio, [index]), len(index))
+    return Estimate(ratio(sgd_end_U), bootstrap_interval(ratio, [sgd_end_U]), len(sgd_end_U))
 
 
 def mmn_risk(risk: pd.DataFrame) -> Estimate:

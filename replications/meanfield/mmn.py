@@ -376,10 +376,22 @@ def w1_ratio(radii: pd.DataFrame) -> float:
     """W1(law of ||w|| under SGD, PDE law) at the final time / W1(PDE law at t = 0, PDE law at the final time): the
     SGD's distance from the mean-field prediction in units of how far the prediction moves. SGD units of all
     seeds are pooled (they share one law)."""
+    return radius_w1_ratio(*final_radii(radii))
+
+
+def final_radii(radii: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What `w1_ratio` reads: the SGD units' radii at the final time (every seed's, pooled), and the finite-d PDE's
+    particles' radii at its first and at the final time."""
     end = radii["time"].max()
     pde, sgd = radii[radii["source"] == "pde"], radii[radii["source"] == "sgd"]
     pde_start, pde_end = pde[pde["time"] == pde["time"].min()]["radius"], pde[pde["time"] == end]["radius"]
-    return wasserstein_distance(sgd[sgd["time"] == end]["radius"], pde_end) / wasserstein_distance(pde_start, pde_end)
+    return sgd[sgd["time"] == end]["radius"].to_numpy(), pde_start.to_numpy(), pde_end.to_numpy()
+
+
+def radius_w1_ratio(sgd_end_U: np.ndarray, pde_start_M: np.ndarray, pde_end_M: np.ndarray) -> float:
+    """W1(SGD units' radii, PDE particles' radii at the final time) / W1(PDE's radii at the first time, at the final
+    time): `w1_ratio` on arrays, as a bootstrap over the SGD units evaluates it once per resample."""
+    return float(wasserstein_distance(sgd_end_U, pde_end_M) / wasserstein_distance(pde_start_M, pde_end_M))
 
 
 def risk_gap(risk: pd.DataFrame) -> float:

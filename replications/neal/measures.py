@@ -21,7 +21,7 @@ from replications.core.stats import (
     relative_frobenius_error,
     slope_interval_from_errors,
 )
-from replications.neal.limits import cauchy_limit_cdf, gaussian_limit_sd, ks_distance, matched_gaussian
+from replications.neal.limits import cauchy_limit_cdf, gaussian_limit_sd, ks_distance, matched_gaussian_cdf
 
 
 def kurtosis_slope(kurtosis: pd.DataFrame) -> float:
@@ -69,7 +69,7 @@ def _ks_statistics(arrays: Mapping[str, np.ndarray], config: Mapping[str, Any]) 
     return {
         "gaussian_limit": (laws["gaussian"](arrays["gaussian_wide"].astype(np.float64)), to_uniform),
         "cauchy_limit": (laws["cauchy"](arrays["cauchy_wide"].astype(np.float64)), to_uniform),
-        "cauchy_vs_gaussian": (arrays["cauchy_wide_nobias"], lambda f: ks_distance(f, matched_gaussian(f).cdf)),
+        "cauchy_vs_gaussian": (arrays["cauchy_wide_nobias"], lambda f: ks_distance(f, matched_gaussian_cdf(f))),
     }
 
 
