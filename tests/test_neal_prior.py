@@ -115,7 +115,7 @@ def test_matched_gaussian_of_cauchy_is_far_from_it():
 @pytest.mark.parametrize("n", [1, 2, 9, 1000])
 def test_ks_distance_is_scipys_statistic_bit_for_bit(n):
     rng = np.random.default_rng(n)
-    for draws in (rng.standard_cauchy(n), rng.normal(size=n), np.repeat(rng.normal(size=(n + 1) // 2), 2)[:n]):
+    for draws in (rng.standard_cauchy(n), rng.normal(size=n), np.round(rng.normal(size=n), 1)):
         assert ks_distance(draws, stats.norm.cdf) == stats.kstest(draws, stats.norm.cdf).statistic
         if n > 1:
             fast, frozen = matched_gaussian_cdf(draws), matched_gaussian(draws).cdf
