@@ -68,8 +68,8 @@ def step_flops(function: Callable[..., object], *args: object) -> float:
     """FLOPs of one call of `function(*args)` (arrays or ShapeDtypeStructs): XLA's cost analysis of the lowered
     program (no compilation), corrected for the `lax.scan`s inside it (`_scan_correction`: XLA counts a loop body
     once; a residual net's blocks, say, are a scan)."""
-    cost = float(jax.jit(function).lower(*args).cost_analysis()["flops"])
-    return cost + _scan_correction(jax.make_jaxpr(function)(*args).jaxpr)
+    traced = jax.jit(function).trace(*args)  # traced once: the lowering and the scan correction read the same jaxpr
+    return float(traced.lower().cost_analysis()["flops"]) + _scan_correction(traced.jaxpr.jaxpr)
 
 
 def _xla_flops(closed: jax.extend.core.ClosedJaxpr) -> float:
