@@ -9,7 +9,11 @@ Which interval, by what the measurement rests on (claims contract, DESIGN.md):
   percentile interval below that;
 - a proportion of independent trials (seeds that converged, test points classified right): `wilson_interval`,
   which keeps its coverage at 0/n and n/n where a bootstrap collapses to a point;
-- a log-log slope through points with known standard errors: `slope_interval_from_errors` (the delta method).
+- a log-log slope through points with known standard errors: `slope_interval_from_errors` (the delta method);
+- the Kolmogorov-Smirnov distance of draws to a fixed law: `ks_interval`, from the Dvoretzky-Kiefer-Wolfowitz
+  inequality. A bootstrap fails there: a resample's empirical CDF adds its own noise, so nearly every replicate
+  exceeds the estimate, and BCa's bias correction then puts the interval at the lowest replicates (for Neal's
+  Gaussian limit at H = 10 000 it gave [0.0051, 0.0063] around 0.0063).
 """
 
 from __future__ import annotations
@@ -68,6 +72,18 @@ def t_interval(values: Sequence[float], level: float = LEVEL) -> Interval | None
         return None
     half = stats.t.ppf(0.5 + level / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
     return float(values.mean() - half), float(values.mean() + half)
+
+
+def ks_interval(distance: float, n: int, level: float = LEVEL) -> Interval:
+    """The interval for d = sup_t |F(t) - G(t)|, the KS distance of the law F that drew `n` independent samples to a
+    fixed law G, around their empirical distance D_n = sup_t |F_n(t) - G(t)|. |D_n - d| <= sup_t |F_n(t) - F(t)|
+    (the triangle inequality), and P(sup_t |F_n - F| > eps) <= 2 exp(-2 n eps^2) for every continuous F
+    (Dvoretzky-Kiefer-Wolfowitz, with Massart's 1990 constant), so [max(0, D_n - eps), D_n + eps] with
+    eps = sqrt(ln(2 / (1 - level)) / (2 n)) covers d with probability at least `level` (0.0136 at n = 10 000)."""
+    if n < 1:
+        raise ValueError(f"the KS interval needs n >= 1 draws, got {n}")
+    eps = float(np.sqrt(np.log(2 / (1 - level)) / (2 * n)))
+    return max(0.0, distance - eps), distance + eps
 
 
 def normal_interval(estimate: float, standard_error: float, level: float = LEVEL) -> Interval:

@@ -16,6 +16,7 @@ from scipy import stats
 from replications.core.claims import Estimate
 from replications.core.stats import (
     bootstrap_interval,
+    ks_interval,
     loglog_slope,
     normal_interval,
     relative_frobenius_error,
@@ -57,33 +58,40 @@ def limit_laws(arrays: Mapping[str, np.ndarray], config: Mapping[str, Any]) -> d
 
 
 def _ks_statistics(arrays: Mapping[str, np.ndarray], config: Mapping[str, Any]) -> dict[str, tuple]:
-    """name -> (sample, KS statistic of the sample): the draws' distances to their limit laws, and the bias-free
-    Cauchy draws' to their matched Gaussian. For a fixed law F the sample is F(draws), whose KS distance to the
-    uniform law is the draws' to F (F is continuous and increasing): F, a 101-node quadrature for the Cauchy limit,
-    is then evaluated once, not once per bootstrap resample."""
+    """name -> (sample, KS statistic of the sample, whether the law is fixed): the draws' distances to their limit
+    laws, and the bias-free Cauchy draws' to their matched Gaussian (a law estimated from the draws themselves). For
+    a fixed law F the sample is F(draws), whose KS distance to the uniform law is the draws' to F (F is continuous
+    and increasing): F, a 101-node quadrature for the Cauchy limit, is evaluated once."""
     laws = limit_laws(arrays, config)
 
     def to_uniform(u: np.ndarray) -> float:
         return ks_distance(u, lambda t: np.clip(t, 0.0, 1.0))
 
     return {
-        "gaussian_limit": (laws["gaussian"](arrays["gaussian_wide"].astype(np.float64)), to_uniform),
-        "cauchy_limit": (laws["cauchy"](arrays["cauchy_wide"].astype(np.float64)), to_uniform),
-        "cauchy_vs_gaussian": (arrays["cauchy_wide_nobias"], lambda f: ks_distance(f, matched_gaussian_cdf(f))),
+        "gaussian_limit": (laws["gaussian"](arrays["gaussian_wide"].astype(np.float64)), to_uniform, True),
+        "cauchy_limit": (laws["cauchy"](arrays["cauchy_wide"].astype(np.float64)), to_uniform, True),
+        "cauchy_vs_gaussian": (
+            arrays["cauchy_wide_nobias"],
+            lambda f: ks_distance(f, matched_gaussian_cdf(f)),
+            False,
+        ),
     }
 
 
 def ks_distances(arrays: Mapping[str, np.ndarray], config: Mapping[str, Any]) -> dict[str, float]:
     """KS distances of the wide-net draws of f(x0) to their limit laws and to the matched Gaussian."""
-    return {name: statistic(draws) for name, (draws, statistic) in _ks_statistics(arrays, config).items()}
+    return {name: statistic(draws) for name, (draws, statistic, _) in _ks_statistics(arrays, config).items()}
 
 
 def ks_estimates(arrays: Mapping[str, np.ndarray], config: Mapping[str, Any]) -> dict[str, Estimate]:
-    """`ks_distances` with BCa bootstrap intervals over the draws."""
-    return {
-        name: Estimate(statistic(draws), bootstrap_interval(statistic, [draws]), len(draws))
-        for name, (draws, statistic) in _ks_statistics(arrays, config).items()
-    }
+    """`ks_distances` with 95 % intervals: `stats.ks_interval` (DKW) for a distance to a fixed law; for the distance
+    to the Gaussian matched to the draws, far from 0 and re-estimated on every resample, the BCa bootstrap."""
+    estimates = {}
+    for name, (draws, statistic, fixed_law) in _ks_statistics(arrays, config).items():
+        distance = statistic(draws)
+        interval = ks_interval(distance, len(draws)) if fixed_law else bootstrap_interval(statistic, [draws])
+        estimates[name] = Estimate(distance, interval, len(draws))
+    return estimates
 
 
 def _covariance_matrices(covariance: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
