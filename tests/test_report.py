@@ -11,6 +11,7 @@ from replications.core.config import profile_config
 from replications.core.graph import task_config
 from replications.mup.costs import transfer_flops
 from replications.mup.tasks import GRAPH as MUP
+from replications.report import benchmarks
 from replications.report.benchmarks import (
     ESTIMATE_DEVICE_GEMM,
     JobBenchmark,
@@ -77,11 +78,14 @@ def test_read_benchmark(results):
         read_benchmark(empty)
 
 
-def test_task_writes_the_table(results, tmp_path, monkeypatch):
-    measured = []
+def _write_table(results, tmp_path, monkeypatch, profile: str) -> tuple[str, list[float], list[dict]]:
+    """The table task as the rule calls it, on the fake benchmark files: (its text, the GEMM rates it measured (a
+    fixed 50 GFLOP/s), the jobs it asked the paper profile's counts for)."""
+    measured, counted = [], []
     monkeypatch.setattr(perf, "gemm_rate", lambda: measured.append(50e9) or 50e9)  # the rate the job measures
+    monkeypatch.setattr(benchmarks, "with_estimate_counts", lambda jobs: counted.append(jobs) or dict(jobs))
     groups = ["neal", "ntk", "mup"]
-    config = {"profile": "smoke", "benchmark_dirs": {g: f"{results}/{g}/benchmarks" for g in groups}}
+    config = {"profile": profile, "benchmark_dirs": {g: f"{results}/{g}/benchmarks" for g in groups}}
     claims = {g: tmp_path / f"figures/{g}/claims.json" for g in groups}  # the rule's inputs: never read
     table = tmp_path / "figures/BENCHMARKS.md"
     main(
@@ -89,7 +93,18 @@ def test_task_writes_the_table(results, tmp_path, monkeypatch):
         + [f"--in={g}={path}" for g, path in claims.items()]
         + [f"--out=table={table}"]
     )
-    text = table.read_text()
+    return table.read_text(), measured, counted
+
+
+def test_only_a_default_run_is_scaled_to_the_paper_profile(results, tmp_path, monkeypatch):
+    text, _, counted = _write_table(results, tmp_path, monkeypatch, "default")
+    assert [set(jobs) for jobs in counted] == [{"neal", "ntk", "mup"}] and "blank here" not in text
+    text, _, counted = _write_table(results, tmp_path, monkeypatch, "smoke")
+    assert counted == [] and "Estimated from a run of the `default` profile only (blank here)" in text
+
+
+def test_task_writes_the_table(results, tmp_path, monkeypatch):
+    text, measured, _ = _write_table(results, tmp_path, monkeypatch, "smoke")
     assert "Profile `smoke`." in text and f"`{results}/<group>/benchmarks/*.tsv`" in text
     assert f"Machine (as the report job saw it): {machine_line(machine_description())}." in text
     assert measured == [50e9] and "GFLOP/s)" not in text and "best of 7): 50.0 GFLOP/s." in text

@@ -20,8 +20,9 @@ reads each job's CPU use as CPU time / (wall time x the machine's usable cores),
 wall time (compile time and the job's other work included), and that rate as a fraction of the float32 GEMM rate
 that the table's job measures on the same machine (`perf.gemm_rate`).
 
-The `paper` profile, estimated for one GPU (a run of another profile): each job that counts FLOPs also counts, from
-the `paper` profile's config alone (`Compute.flops`, nothing run), the FLOPs it would count there; its time there is
+The `paper` profile, estimated for one GPU from a run of the `default` profile (a smoke run's toy programs say nothing
+of the paper's rates): each job that counts FLOPs also counts, from the `paper` profile's config alone
+(`Compute.flops`, nothing run), the FLOPs it would count there; its time there is
 estimated as those FLOPs at the job's measured fraction of the GEMM rate (its FLOPs over its wall time less its
 compile time, over this machine's GEMM rate) times the device's GEMM rate: the rate model assumes a job keeps its
 fraction of the machine's matrix-product rate on the device. Until a GPU run measures them, these are estimates, good
@@ -46,6 +47,9 @@ from typing import Any, NamedTuple
 from replications.core.provenance import atomic_write
 
 ESTIMATE_PROFILE = "paper"
+# The run whose measured rates the estimate scales: the default profile's nets are sized like the papers' (widths to
+# thousands, real data); a smoke run's toy programs are compile-bound and their rates say nothing of the paper's.
+ESTIMATED_FROM = "default"
 # The device of the estimate and its float32 GEMM rate: NVIDIA's H200 SXM datasheet, TF32 tensor cores, dense
 # (989 TFLOP/s with sparsity): JAX computes float32 products in TF32 on such GPUs by default. A datasheet peak, not
 # a measured rate, so the estimated hours are a lower bound as far as the rate goes.
@@ -313,7 +317,13 @@ def benchmarks_markdown(
         f"{ESTIMATE_DEVICE_GEMM / 1e12:.1f} TFLOP/s (the datasheet's dense TF32 rate, which JAX uses for float32 "
         "products on such GPUs by default). An order of magnitude: small nets use a GPU less well than a CPU (too few "
         "hours), and a job that shared this machine measured a lower fraction (too many). Totals add the jobs that "
-        "have a count or an estimate.",
+        "have a count or an estimate."
+        + (
+            ""
+            if profile == ESTIMATED_FROM
+            else f" Estimated from a run of the `{ESTIMATED_FROM}` profile only (blank here): a `{profile}` run's "
+            "programs are not sized like the papers', and their rates say nothing of the paper profile's."
+        ),
         "",
         f"Profile `{profile}`. Machine (as the report job saw it): {machine_line(machine)}.",
         "",
@@ -354,7 +364,7 @@ def write(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mappin
     table's order). The inputs (each group's claims.json) only order the job after the groups' compute jobs."""
     directories = {group: Path(directory) for group, directory in config["benchmark_dirs"].items()}
     jobs = {group: read_group(directory) for group, directory in directories.items()}
-    if config["profile"] != ESTIMATE_PROFILE:
+    if config["profile"] == ESTIMATED_FROM:
         jobs = with_estimate_counts(jobs)
     from replications.core.perf import gemm_rate
 
@@ -384,7 +394,7 @@ def print_last_run(results_dir: str | os.PathLike = "results", profile: str = "d
 
     directories = {group: Path(results_dir) / group / "benchmarks" for group in GROUPS}
     jobs = {group: read_group(directory) for group, directory in directories.items()}
-    if profile != ESTIMATE_PROFILE:
+    if profile == ESTIMATED_FROM:
         jobs = with_estimate_counts(jobs)
     machine = machine_description()
     print(
