@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from replications.core.stats import loglog_slope
+from replications.core.stats import ks_interval, loglog_slope
 from replications.neal.experiments import excess_kurtosis, limit_covariance
 from replications.neal.limits import (
     cauchy_limit_cdf,
@@ -15,6 +15,7 @@ from replications.neal.limits import (
     matched_gaussian,
     matched_gaussian_cdf,
 )
+from replications.neal.measures import ks_distances, ks_estimates
 from replications.neal.prior import Prior, excess_kurtosis_exact, hidden_moments, sample_at_point, sample_functions
 
 KEY = jax.random.key(0)
@@ -120,9 +121,28 @@ def test_ks_distance_is_scipys_statistic_bit_for_bit(n):
         if n > 1:
             fast, frozen = matched_gaussian_cdf(draws), matched_gaussian(draws).cdf
             np.testing.assert_array_equal(fast(draws), frozen(draws))
-            np.testing.assert_equal(ks_distance(draws, fast), stats.kstest(draws, frozen).statistic)  # NaN as NaN
+            assert ks_distance(draws, fast) == stats.kstest(draws, frozen).statistic
+    no_spread = np.array([0.0, 0.0, 0.0, 0.0, 1.0])  # IQR 0: no matched Gaussian, a NaN distance either way
+    with np.errstate(divide="ignore", invalid="ignore"):
+        assert np.isnan(ks_distance(no_spread, matched_gaussian_cdf(no_spread)))
+        assert np.isnan(stats.kstest(no_spread, matched_gaussian(no_spread).cdf).statistic)
     with pytest.raises(ValueError, match="at least one"):
         ks_distance(np.array([]), stats.norm.cdf)
+
+
+def test_ks_estimates_give_dkw_to_a_fixed_law_and_bca_to_the_matched_gaussian():
+    rng = np.random.default_rng(0)
+    arrays = {
+        "hidden_m2": np.array(0.5), "hidden_m1": np.array(0.6), "gaussian_wide": rng.normal(0, 1.2, 400),
+        "cauchy_wide": rng.standard_cauchy(400), "cauchy_wide_nobias": rng.standard_cauchy(400),
+    }  # fmt: skip
+    config = {"output_bias_sd": 1.0, "output_weight_scale": 1.0, "cauchy_output_bias_sd": 1.0}
+    estimates, distances = ks_estimates(arrays, config), ks_distances(arrays, config)
+    for name in ("gaussian_limit", "cauchy_limit"):
+        assert estimates[name].ci == ks_interval(distances[name], 400) and estimates[name].n == 400
+    matched = estimates["cauchy_vs_gaussian"]
+    assert matched.value == distances["cauchy_vs_gaussian"] and matched.ci != ks_interval(matched.value, 400)
+    assert matched.ci[0] < matched.value < matched.ci[1]
 
 
 def test_samples_are_reproducible_and_independent_of_chunking():

@@ -101,6 +101,8 @@ def test_only_a_default_run_is_scaled_to_the_paper_profile(results, tmp_path, mo
     assert [set(jobs) for jobs in counted] == [{"neal", "ntk", "mup"}] and "blank here" not in text
     text, _, counted = _write_table(results, tmp_path, monkeypatch, "smoke")
     assert counted == [] and "Estimated from a run of the `default` profile only (blank here)" in text
+    text, _, counted = _write_table(results, tmp_path, monkeypatch, "paper")
+    assert counted == [] and "this run is of the `paper` profile itself, and its times are measured" in text
 
 
 def test_task_writes_the_table(results, tmp_path, monkeypatch):

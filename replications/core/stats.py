@@ -74,14 +74,17 @@ def t_interval(values: Sequence[float], level: float = LEVEL) -> Interval | None
     return float(values.mean() - half), float(values.mean() + half)
 
 
-def ks_interval(distance: float, n: int, level: float = LEVEL) -> Interval:
+def ks_interval(distance: float, n: int, level: float = LEVEL) -> Interval | None:
     """The interval for d = sup_t |F(t) - G(t)|, the KS distance of the law F that drew `n` independent samples to a
     fixed law G, around their empirical distance D_n = sup_t |F_n(t) - G(t)|. |D_n - d| <= sup_t |F_n(t) - F(t)|
-    (the triangle inequality), and P(sup_t |F_n - F| > eps) <= 2 exp(-2 n eps^2) for every continuous F
+    (the triangle inequality), and P(sup_t |F_n - F| > eps) <= 2 exp(-2 n eps^2) for every F, continuous or not
     (Dvoretzky-Kiefer-Wolfowitz, with Massart's 1990 constant), so [max(0, D_n - eps), D_n + eps] with
-    eps = sqrt(ln(2 / (1 - level)) / (2 n)) covers d with probability at least `level` (0.0136 at n = 10 000)."""
+    eps = sqrt(ln(2 / (1 - level)) / (2 n)) covers d with probability at least `level` (0.0136 at n = 10 000).
+    None when the distance is not finite (as `bootstrap_interval`)."""
     if n < 1:
         raise ValueError(f"the KS interval needs n >= 1 draws, got {n}")
+    if not np.isfinite(distance):
+        return None
     eps = float(np.sqrt(np.log(2 / (1 - level)) / (2 * n)))
     return max(0.0, distance - eps), distance + eps
 

@@ -44,7 +44,8 @@ def matched_gaussian(samples: np.ndarray) -> stats.rv_continuous:
 
 def matched_gaussian_cdf(samples: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
     """`matched_gaussian(samples).cdf` without building a scipy distribution (the same values, bit for bit: Phi of
-    (t - median) / sd), for statistics evaluated once per bootstrap resample."""
+    (t - median) / sd), for statistics evaluated once per bootstrap resample. Samples whose IQR is 0 have no matched
+    Gaussian: scipy's CDF is NaN everywhere, this one NaN at the median only; the KS distance is NaN with either."""
     median, sd = _median_and_iqr_sd(samples)
     return lambda t: special.ndtr((np.asarray(t, np.float64) - median) / sd)
 

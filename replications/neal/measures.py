@@ -1,7 +1,8 @@
 """What the Neal claims measure, computed from the results tables; the figures show the same numbers.
 
 Claim measures return an `Estimate` (value, 95 % interval, draws): the kurtosis and roughness slopes by the delta
-method from each point's standard error, the KS distances by a BCa bootstrap over the draws.
+method from each point's standard error; the KS distances to a fixed limit law with the Dvoretzky-Kiefer-Wolfowitz
+interval (`stats.ks_interval`), the distance to the Gaussian matched to the draws by a BCa bootstrap over the draws.
 """
 
 from __future__ import annotations

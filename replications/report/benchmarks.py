@@ -283,6 +283,18 @@ def _cells(jobs: Sequence[JobBenchmark], cores: int, gemm_flops_per_s: float | N
     ]
 
 
+def _estimate_scope(profile: str) -> str:
+    """What the estimate columns say in a run of `profile` (only a default run is scaled to the paper profile)."""
+    if profile == ESTIMATED_FROM:
+        return ""
+    if profile == ESTIMATE_PROFILE:
+        return f" Blank here: this run is of the `{ESTIMATE_PROFILE}` profile itself, and its times are measured."
+    return (
+        f" Estimated from a run of the `{ESTIMATED_FROM}` profile only (blank here): a `{profile}` run's programs "
+        "are not sized like the papers', and their rates say nothing of the paper profile's."
+    )
+
+
 def benchmarks_markdown(
     jobs: Mapping[str, Sequence[JobBenchmark]],
     *,
@@ -317,13 +329,7 @@ def benchmarks_markdown(
         f"{ESTIMATE_DEVICE_GEMM / 1e12:.1f} TFLOP/s (the datasheet's dense TF32 rate, which JAX uses for float32 "
         "products on such GPUs by default). An order of magnitude: small nets use a GPU less well than a CPU (too few "
         "hours), and a job that shared this machine measured a lower fraction (too many). Totals add the jobs that "
-        "have a count or an estimate."
-        + (
-            ""
-            if profile == ESTIMATED_FROM
-            else f" Estimated from a run of the `{ESTIMATED_FROM}` profile only (blank here): a `{profile}` run's "
-            "programs are not sized like the papers', and their rates say nothing of the paper profile's."
-        ),
+        "have a count or an estimate." + _estimate_scope(profile),
         "",
         f"Profile `{profile}`. Machine (as the report job saw it): {machine_line(machine)}.",
         "",
