@@ -369,9 +369,7 @@ def write(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mappin
     """Write BENCHMARKS.md from the benchmark directories `config["benchmark_dirs"]` (group -> directory, in the
     table's order). The inputs (each group's claims.json) only order the job after the groups' compute jobs."""
     directories = {group: Path(directory) for group, directory in config["benchmark_dirs"].items()}
-    jobs = {group: read_group(directory) for group, directory in directories.items()}
-    if config["profile"] == ESTIMATED_FROM:
-        jobs = with_estimate_counts(jobs)
+    jobs = _run_jobs(directories, config["profile"])
     from replications.core.perf import gemm_rate
 
     text = benchmarks_markdown(
@@ -382,6 +380,13 @@ def write(config: Mapping[str, Any], inputs: Mapping[str, Path], outputs: Mappin
         gemm_flops_per_s=gemm_rate(),
     )
     atomic_write(outputs["table"], lambda tmp: tmp.write_text(text))
+
+
+def _run_jobs(directories: Mapping[str, Path], profile: str) -> dict[str, list[JobBenchmark]]:
+    """group -> the jobs of a run of `profile` whose benchmark files are in the group's directory, with the paper
+    profile's counts where the run is the one the estimate scales (`ESTIMATED_FROM`)."""
+    jobs = {group: read_group(directory) for group, directory in directories.items()}
+    return with_estimate_counts(jobs) if profile == ESTIMATED_FROM else jobs
 
 
 def _source(directories: Mapping[str, Path]) -> str:
@@ -399,9 +404,7 @@ def print_last_run(results_dir: str | os.PathLike = "results", profile: str = "d
     from replications.core.perf import gemm_rate
 
     directories = {group: Path(results_dir) / group / "benchmarks" for group in GROUPS}
-    jobs = {group: read_group(directory) for group, directory in directories.items()}
-    if profile == ESTIMATED_FROM:
-        jobs = with_estimate_counts(jobs)
+    jobs = _run_jobs(directories, profile)
     machine = machine_description()
     print(
         benchmarks_markdown(
