@@ -1,5 +1,6 @@
 """The offline text: gensim's test data read and checked, text8's cleaning, damaged and missing files."""
 
+import hashlib
 import shutil
 
 import numpy as np
@@ -84,3 +85,24 @@ def test_corpus_counts_are_cached_by_key_and_recounted_when_damaged(tmp_path, mo
     (tmp_path / "file").write_text("not a folder")
     assert tp4_memory.corpus_sizes(config, tmp_path / "file") == (6, 2) and len(counted) == 4
     assert "corpus count not cached at" in capsys.readouterr().err
+
+
+def test_text8_is_read_once_for_its_check_and_the_count_key(tmp_path, monkeypatch):
+    from replications.mup import tp4_memory
+    from replications.mup.tasks import tp4_data_problems
+
+    monkeypatch.setattr(corpus, "TEXT8_CHARS", 11)
+    (tmp_path / "text8").write_text("two  words ")
+    reads = []
+    load = corpus.load_text8
+    monkeypatch.setattr(corpus, "load_text8", lambda folder: reads.append(folder) or load(folder))
+    config = {"corpus": "text8", "text8_dir": str(tmp_path), "min_count": 1}
+    assert tp4_data_problems(config) == [] and tp4_data_problems(config) == []
+    key = tp4_memory._cache_key("text8", str(tmp_path), 1)
+    assert len(reads) == 1
+    assert key == tp4_memory._cache_key("text8", str(tmp_path), 1) != tp4_memory._cache_key("text8", str(tmp_path), 2)
+    assert corpus.text8_sha256(str(tmp_path)) == hashlib.sha256(b"two  words ").hexdigest()
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "text8").write_text("TWO  WORDS ")
+    problems = tp4_data_problems({**config, "text8_dir": str(tmp_path / "other")})
+    assert [key for key, _ in problems] == ["mup.tp4.text8_dir"] and "damaged" in problems[0][1]

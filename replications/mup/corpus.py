@@ -15,6 +15,7 @@ a word, every other character that is not a letter a-z becomes a space, runs of 
 from __future__ import annotations
 
 import bz2
+import functools
 import hashlib
 import importlib.util
 import io
@@ -137,6 +138,14 @@ def load_text8(folder: Path | str) -> str:
     if len(text) != TEXT8_CHARS or re.search(r"[^a-z ]", text):
         raise DataError(f"text8 file {path} is damaged: expected {TEXT8_CHARS} characters of a-z and space; {how}")
     return text
+
+
+@functools.cache
+def text8_sha256(folder: str) -> str:
+    """SHA-256 (hex) of text8 in `folder`, once `load_text8` has checked it (raises `DataError` as it does). Read once
+    per process: the workflow checks the 100 MB file and keys its corpus count on these bytes in the same
+    invocation (`tasks.tp4_data_problems`, `tp4_memory`); a failed check is not cached."""
+    return hashlib.sha256(load_text8(folder).encode("ascii")).hexdigest()
 
 
 def load_wikitext2(folder: Path | str) -> dict[str, str]:

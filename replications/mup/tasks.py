@@ -13,14 +13,14 @@ MNIST1D = "data/mnist1d_n{data[mnist1d_samples]}_seed{seed}.npz"
 
 def tp4_data_problems(config: Mapping[str, Any]) -> list[tuple[str, str]]:
     """text8 missing or damaged (TP4's Word2Vec on the `text8` corpus), checked before any job runs."""
-    from replications.mup.corpus import DataError, load_text8
+    from replications.mup.corpus import DataError, text8_sha256
 
     if config["corpus"] != "text8":
         return []
     if not config["text8_dir"]:
         return [("mup.tp4.text8_dir", "the text8 corpus needs text8_dir, the folder holding the unzipped text8")]
     try:
-        load_text8(config["text8_dir"])
+        text8_sha256(str(config["text8_dir"]))
     except DataError as error:
         return [("mup.tp4.text8_dir", str(error))]
     return []

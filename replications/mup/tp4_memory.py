@@ -29,14 +29,18 @@ def vocabulary_size(words: Sequence[str], min_count: int) -> int:
     return sum(count >= min_count for count in Counter(words).values())
 
 
-def _corpus_bytes(name: str, text8_dir: str | None) -> bytes:
-    """The corpus file: text8 (checked by `tasks.tp4_data_problems` before any estimate) or gensim's dump, read and
-    SHA-256 checked as the job reads it (a missing gensim or file raises `DataError`, saying how to get it)."""
-    return (Path(text8_dir) / "text8").read_bytes() if name == "text8" else corpus.gensim_test_file(corpus.WIKI_DUMP)
+def _corpus_sha256(name: str, text8_dir: str | None) -> bytes:
+    """SHA-256 of the corpus file: text8's from its check (`corpus.text8_sha256`, computed once per invocation:
+    `tasks.tp4_data_problems` checked the file before any estimate), or gensim's dump, checked to be the known file
+    as the job reads it (a missing gensim or file raises `DataError`, saying how to get it)."""
+    if name == "text8":
+        return bytes.fromhex(corpus.text8_sha256(str(text8_dir)))
+    corpus.gensim_test_file(corpus.WIKI_DUMP)  # raises unless its SHA-256 is gensim 4.4.0's
+    return bytes.fromhex(corpus.GENSIM_SHA256[corpus.WIKI_DUMP])
 
 
 def _cache_key(name: str, text8_dir: str | None, min_count: int) -> str:
-    digest = hashlib.sha256(hashlib.sha256(_corpus_bytes(name, text8_dir)).digest())
+    digest = hashlib.sha256(_corpus_sha256(name, text8_dir))
     digest.update(json.dumps([name, min_count, importlib.metadata.version("gensim")]).encode())
     for path in (Path(corpus.__file__), Path(__file__)):
         digest.update(hashlib.sha256(path.read_bytes()).digest())
