@@ -7,7 +7,7 @@ interval (`stats.ks_interval`), the distance to the Gaussian matched to the draw
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -58,23 +58,31 @@ def limit_laws(arrays: Mapping[str, np.ndarray], config: Mapping[str, Any]) -> d
     }
 
 
+def _dkw_interval(sample: np.ndarray, statistic: Callable[[np.ndarray], float]) -> tuple[float, float] | None:
+    return ks_interval(statistic(sample), len(sample))
+
+
+def _bca_interval(sample: np.ndarray, statistic: Callable[[np.ndarray], float]) -> tuple[float, float] | None:
+    return bootstrap_interval(statistic, [sample])
+
+
 def _ks_statistics(arrays: Mapping[str, np.ndarray], config: Mapping[str, Any]) -> dict[str, tuple]:
-    """name -> (sample, KS statistic of the sample, whether the law is fixed): the draws' distances to their limit
-    laws, and the bias-free Cauchy draws' to their matched Gaussian (a law estimated from the draws themselves). For
-    a fixed law F the sample is F(draws), whose KS distance to the uniform law is the draws' to F (F is continuous
-    and increasing): F, a 101-node quadrature for the Cauchy limit, is evaluated once."""
+    """name -> (sample, KS statistic of the sample, its interval's method): the draws' distances to their limit
+    laws (DKW), and the bias-free Cauchy draws' to their matched Gaussian (a law estimated from the draws themselves:
+    BCa). For a fixed law F the sample is F(draws), whose KS distance to the uniform law is the draws' to F (F is
+    continuous and increasing): F, a 101-node quadrature for the Cauchy limit, is evaluated once."""
     laws = limit_laws(arrays, config)
 
     def to_uniform(u: np.ndarray) -> float:
         return ks_distance(u, lambda t: np.clip(t, 0.0, 1.0))
 
     return {
-        "gaussian_limit": (laws["gaussian"](arrays["gaussian_wide"].astype(np.float64)), to_uniform, True),
-        "cauchy_limit": (laws["cauchy"](arrays["cauchy_wide"].astype(np.float64)), to_uniform, True),
+        "gaussian_limit": (laws["gaussian"](arrays["gaussian_wide"].astype(np.float64)), to_uniform, _dkw_interval),
+        "cauchy_limit": (laws["cauchy"](arrays["cauchy_wide"].astype(np.float64)), to_uniform, _dkw_interval),
         "cauchy_vs_gaussian": (
             arrays["cauchy_wide_nobias"],
             lambda f: ks_distance(f, matched_gaussian_cdf(f)),
-            False,
+            _bca_interval,
         ),
     }
 
@@ -88,10 +96,8 @@ def ks_estimates(arrays: Mapping[str, np.ndarray], config: Mapping[str, Any]) ->
     """`ks_distances` with 95 % intervals: `stats.ks_interval` (DKW) for a distance to a fixed law; for the distance
     to the Gaussian matched to the draws, far from 0 and re-estimated on every resample, the BCa bootstrap."""
     estimates = {}
-    for name, (draws, statistic, fixed_law) in _ks_statistics(arrays, config).items():
-        distance = statistic(draws)
-        interval = ks_interval(distance, len(draws)) if fixed_law else bootstrap_interval(statistic, [draws])
-        estimates[name] = Estimate(distance, interval, len(draws))
+    for name, (draws, statistic, interval) in _ks_statistics(arrays, config).items():
+        estimates[name] = Estimate(statistic(draws), interval(draws, statistic), len(draws))
     return estimates
 
 
