@@ -134,6 +134,25 @@ def test_a_fresh_clone_plans_every_compute_job(copy):
         for name in [*graph.compute, *graph.figures, "claims"]:
             assert f"rule {group}_{name}:" in result.stdout, f"{group}_{name}"
     assert "rule benchmarks_table:" in result.stdout
+    assert PAPER_OVERRIDES in _job_block(result.stdout, "benchmarks_table")
+
+
+PAPER_OVERRIDES = "workflows/profiles/paper/overrides.yaml"
+
+
+def _job_block(plan: str, rule: str) -> str:
+    """The lines of a dry run's plan that describe the job of `rule` (its input, output, reason...)."""
+    return plan.split(f"rule {rule}:", 1)[1].split("\n\n", 1)[0]
+
+
+def test_only_a_default_table_reads_the_paper_config(copy, tmp_path):
+    """BENCHMARKS.md scales only a default run to the paper profile, so a smoke table does not depend on (nor is
+    rebuilt for) the paper config."""
+    out = [f"results_dir={tmp_path}/results", f"figures_dir={tmp_path}/figures"]
+    smoke = ["--workflow-profile", "workflows/profiles/smoke", "--config", *out]
+    result = dry_run(copy, f"{tmp_path}/figures/BENCHMARKS.md", *smoke)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert PAPER_OVERRIDES not in _job_block(result.stdout, "benchmarks_table")
 
 
 def test_group_targets(copy):
