@@ -2,6 +2,7 @@
 job with one line that names the problem and the fix. Also the DAG of a fresh clone, group targets and Makefile
 safety nets."""
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -134,15 +135,21 @@ def test_a_fresh_clone_plans_every_compute_job(copy):
         for name in [*graph.compute, *graph.figures, "claims"]:
             assert f"rule {group}_{name}:" in result.stdout, f"{group}_{name}"
     assert "rule benchmarks_table:" in result.stdout
-    assert PAPER_OVERRIDES in _job_block(result.stdout, "benchmarks_table")
+    table_job = _job_block(result.stdout, "benchmarks_table")
+    assert "    input:" in table_job and PAPER_OVERRIDES in table_job
+    assert "rule " not in table_job.split("\n", 1)[1]  # one job's lines, not the plan's rest
 
 
 PAPER_OVERRIDES = "workflows/profiles/paper/overrides.yaml"
 
 
 def _job_block(plan: str, rule: str) -> str:
-    """The lines of a dry run's plan that describe the job of `rule` (its input, output, reason...)."""
-    return plan.split(f"rule {rule}:", 1)[1].split("\n\n", 1)[0]
+    """The lines of a dry run's plan that describe the job of `rule`: its header, then its indented input, output,
+    reason... (the next job's header ends it; listings need not be separated by a blank line)."""
+    lines = plan.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.endswith(f"rule {rule}:"))
+    block = itertools.takewhile(lambda line: line.startswith("    "), lines[header + 1 :])
+    return "\n".join([lines[header], *block])
 
 
 def test_only_a_default_table_reads_the_paper_config(copy, tmp_path):
@@ -152,7 +159,8 @@ def test_only_a_default_table_reads_the_paper_config(copy, tmp_path):
     smoke = ["--workflow-profile", "workflows/profiles/smoke", "--config", *out]
     result = dry_run(copy, f"{tmp_path}/figures/BENCHMARKS.md", *smoke)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert PAPER_OVERRIDES not in _job_block(result.stdout, "benchmarks_table")
+    table_job = _job_block(result.stdout, "benchmarks_table")
+    assert "    input:" in table_job and PAPER_OVERRIDES not in table_job
 
 
 def test_group_targets(copy):

@@ -106,3 +106,5 @@ def test_text8_is_read_once_for_its_check_and_the_count_key(tmp_path, monkeypatc
     (tmp_path / "other" / "text8").write_text("TWO  WORDS ")
     problems = tp4_data_problems({**config, "text8_dir": str(tmp_path / "other")})
     assert [key for key, _ in problems] == ["mup.tp4.text8_dir"] and "damaged" in problems[0][1]
+    (tmp_path / "other" / "text8").write_text("two  words ")  # a failed check is not remembered
+    assert tp4_data_problems({**config, "text8_dir": str(tmp_path / "other")}) == []
