@@ -3,6 +3,7 @@
 # report.html`), beside every figure with its caption from workflows/report/<group>/ and the workflow description
 # workflows/report/workflow.rst.
 
+from replications.core.config import profile_config_files
 from replications.report.benchmarks import ESTIMATE_PROFILE, ESTIMATED_FROM
 
 CLAIMS_FILES = {group: f"{FIGURES}/{group}/claims.json" for group in GROUPS}
@@ -32,11 +33,7 @@ rule benchmarks_table:
         **CLAIMS_FILES,
         results=[GROUP_TARGETS[group] for group in GROUPS],  # after every compute job
         # the paper profile's counts, which only a run of the ESTIMATED_FROM profile scales to (BENCHMARKS.md)
-        paper_config=(
-            ["workflows/config/config.yaml", f"workflows/profiles/{ESTIMATE_PROFILE}/overrides.yaml"]
-            if PROFILE == ESTIMATED_FROM
-            else []
-        ),
+        paper_config=profile_config_files(ESTIMATE_PROFILE) if PROFILE == ESTIMATED_FROM else [],
     output:
         table=report(f"{FIGURES}/BENCHMARKS.md", caption="report/benchmarks.rst", category="Claims and benchmarks"),
     params:

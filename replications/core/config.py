@@ -38,12 +38,18 @@ def read_yaml(path: str | os.PathLike) -> Any:
     return yaml.load(Path(path).read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+def profile_config_files(profile: str) -> list[Path]:
+    """The files a profile's config is read from, in merge order: workflows/config/config.yaml, then the profile's
+    overrides.yaml (none for the default profile)."""
+    overrides = [] if profile == DEFAULT_PROFILE else [PROFILES_DIR / profile / "overrides.yaml"]
+    return [SCHEMA_PATH.parent / "config.yaml", *overrides]
+
+
 def profile_config(profile: str) -> dict[str, Any]:
-    """The config a profile's run starts from: workflows/config/config.yaml merged with the profile's
-    overrides.yaml (none for the default profile), validated."""
-    config = read_yaml(SCHEMA_PATH.parent / "config.yaml")
-    if profile != DEFAULT_PROFILE:
-        config = merged(config, read_yaml(PROFILES_DIR / profile / "overrides.yaml"))
+    """The config a profile's run starts from: its `profile_config_files` merged in order, validated."""
+    config = {}
+    for path in profile_config_files(profile):
+        config = merged(config, read_yaml(path))
     validate_config(config)
     return config
 
