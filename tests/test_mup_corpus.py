@@ -55,13 +55,17 @@ def test_paper_files_checked(tmp_path):
     assert set(corpus.load_wikitext2(tmp_path)) == {"train", "valid", "test"}
 
 
-def test_vocabulary_size_is_the_vocabulary_rule():
-    from replications.mup.tp4_memory import vocabulary_size
+def test_the_vocabulary_is_the_frequent_words_by_count():
     from replications.mup.word2vec import build_vocabulary
 
     words = [f"w{i}" for i in np.random.default_rng(0).zipf(1.5, 5000) % 400]
     for min_count in (1, 3, 20):
-        assert vocabulary_size(words, min_count) == len(build_vocabulary(words, min_count).words)
+        counts = corpus.frequent_word_counts(words, min_count)
+        vocabulary = build_vocabulary(words, min_count)
+        assert set(vocabulary.words) == set(counts) and min(counts.values()) >= min_count
+        assert [counts[w] for w in vocabulary.words] == vocabulary.counts.tolist()
+        assert all(np.diff(vocabulary.counts) <= 0)
+        assert sum(1 for w in set(words) if words.count(w) >= min_count) == len(counts)
 
 
 def test_corpus_counts_are_cached_by_key_and_recounted_when_damaged(tmp_path, monkeypatch, capsys):

@@ -20,6 +20,8 @@ import hashlib
 import importlib.util
 import io
 import re
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from replications.core.data import DataError
@@ -99,6 +101,12 @@ def words(name: str, text8_dir: Path | str | None = None) -> list[str]:
     if name == "text8":
         return load_text8(text8_dir).split()
     return text8_clean(" ".join(body for _, body in wikipedia_articles())).split()
+
+
+def frequent_word_counts(tokens: Sequence[str], min_count: int) -> dict[str, int]:
+    """Each word with at least `min_count` occurrences -> its count: word2vec's vocabulary rule, the one place both
+    the tp4 job's vocabulary (`word2vec.build_vocabulary`) and its memory estimate (`tp4_memory`) take it from."""
+    return {word: count for word, count in Counter(tokens).items() if count >= min_count}
 
 
 def analogy_questions(folder: Path | str | None = None) -> list[tuple[str, tuple[str, str, str, str]]]:

@@ -15,18 +15,12 @@ import hashlib
 import importlib.metadata
 import json
 import sys
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from replications.core.provenance import atomic_write, cache_root
 from replications.mup import corpus
-
-
-def vocabulary_size(words: Sequence[str], min_count: int) -> int:
-    """The number of distinct words with at least `min_count` occurrences (`word2vec.build_vocabulary`'s rule)."""
-    return sum(count >= min_count for count in Counter(words).values())
 
 
 def _corpus_sha256(name: str, text8_dir: str | None) -> bytes:
@@ -62,7 +56,7 @@ def corpus_sizes(config: Mapping[str, Any], cache_dir: str | Path | None = None)
     except OSError as error:
         print(f"corpus count {path} cannot be read ({error!r}): counting again", file=sys.stderr, flush=True)
     words = corpus.words(name, text8_dir)
-    sizes = {"words": len(words), "vocabulary": vocabulary_size(words, min_count)}
+    sizes = {"words": len(words), "vocabulary": len(corpus.frequent_word_counts(words, min_count))}
     try:
         atomic_write(path, lambda tmp: tmp.write_text(json.dumps(sizes)))
     except OSError as error:  # a read-only or foreign cache folder costs the next run the count, not the run

@@ -65,13 +65,14 @@ one piece's negatives, whatever the number of epochs.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+from replications.mup import corpus
 
 
 class Vocabulary(NamedTuple):
@@ -98,7 +99,7 @@ class Examples(NamedTuple):
 
 def build_vocabulary(tokens: Sequence[str], min_count: int) -> Vocabulary:
     """Words with at least `min_count` occurrences, by decreasing count (ties alphabetical)."""
-    counted = sorted(((w, c) for w, c in Counter(tokens).items() if c >= min_count), key=lambda wc: (-wc[1], wc[0]))
+    counted = sorted(corpus.frequent_word_counts(tokens, min_count).items(), key=lambda wc: (-wc[1], wc[0]))
     if not counted:
         raise ValueError(f"no word occurs {min_count} times")
     words = tuple(w for w, _ in counted)
