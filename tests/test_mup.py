@@ -11,6 +11,7 @@ import numpy as np
 import optax
 import pandas as pd
 import pytest
+from scipy import stats as scipy_stats
 
 from replications.core.config import ConfigError, validate_config
 from replications.core.nets import init_mlp
@@ -302,3 +303,28 @@ def test_chunks_cover_the_grid_once():
         cells = [(p, s) for chunk, sl in plan for p in chunk for s in range(seeds)[sl]]
         assert sorted(cells) == [(p, s) for p in range(pairs) for s in range(seeds)]
         assert all(len(chunk) * len(range(seeds)[sl]) <= max(max_nets, 1) for chunk, sl in plan)
+
+
+def test_per_seed_estimate_is_the_statistic_of_the_means_inside_its_jackknife_interval():
+    """Three seeds whose logits move 1.0, 1.3 and 0.7 times as much at width 4096 as at 256: the estimate is the
+    ratio of the seeds' means (1.0), its interval the jackknife's (leave-one-out ratios 1.0, 0.85, 1.15) and it
+    holds the estimate; n counts the seeds."""
+    growth = {0: 1.0, 1: 1.3, 2: 0.7}
+    deltas = pd.DataFrame(
+        {
+            "parametrization": "sp",
+            "optimizer": "sgd",
+            "width": width,
+            "seed": seed,
+            "step": 2,
+            "layer": "logits",
+            "mean_abs_delta": ratio if width == 4096 else 1.0,
+        }
+        for seed, ratio in growth.items()
+        for width in (256, 4096)
+    )
+    kw = {"parametrization": "sp", "optimizer": "sgd", "wide": 4096, "narrow": 256, "step": 2}
+    estimate = measures.per_seed_estimate(deltas, lambda rows: measures.logit_growth(rows, **kw))
+    assert estimate.value == pytest.approx(1.0) and estimate.n == 3
+    half = scipy_stats.t.ppf(0.975, 2) * np.sqrt(2 / 3 * 2 * 0.15**2)
+    assert estimate.ci == pytest.approx((1.0 - half, 1.0 + half))

@@ -18,6 +18,7 @@ from replications.mup.paper import EXPECTED, SHORT
 
 README = Path(__file__).with_name("README.md")
 PER_SEED = "Student-t interval over the per-seed values"
+JACKKNIFE = "jackknife interval over the seeds"
 
 
 def _optima_note(sweep, by: str, classes: int = optimum.CLASSES) -> str:
@@ -152,7 +153,7 @@ def _transformer_claims(section: Mapping[str, Any], coord: Mapping[str, Any], sw
     coord_setup = (
         f"{coord['seeds']} seeds, Adam at eta = {coord['learning_rate']:g} on one batch of {coord['batch']} x "
         f"{coord['seq']} bytes, readout multiplier {coord['readout_mult']:g}, attention multiplier "
-        f"{coord['attn_mult']:g}, base width {coord['base_width']}; {PER_SEED}"
+        f"{coord['attn_mult']:g}, base width {coord['base_width']}; {JACKKNIFE}"
     )
     claims += [
         Claim(
@@ -314,7 +315,8 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             "mup.coord.mup_ratio",
             SHORT["tp5_coord"],
             f"muP, SGD: largest max(q, 1/q) over layers and steps 1-3, q = mean |Delta h| at width {wide} over "
-            f"width {narrow} ({coord['seeds']} seeds, {PER_SEED}; layers that have not moved at either width left out)",
+            f"width {narrow} ({coord['seeds']} seeds, {JACKKNIFE}; layers that have not moved at either width left "
+            "out)",
             EXPECTED["mup_ratio"].value,
             measures.per_seed_estimate(
                 deltas,
@@ -331,7 +333,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             "mup.coord.mup_ratio_adam",
             SHORT["tp5_coord"],
             f"muP, Adam: largest max(q, 1/q) over layers and steps 1-3, q = mean |Delta h| at width {wide} over "
-            f"width {narrow} ({coord['seeds']} seeds, Adam at eta = {coord['adam_learning_rate']:g}, {PER_SEED}; "
+            f"width {narrow} ({coord['seeds']} seeds, Adam at eta = {coord['adam_learning_rate']:g}, {JACKKNIFE}; "
             "layers that have not moved at either width left out)",
             EXPECTED["mup_ratio_adam"].value,
             measures.per_seed_estimate(
@@ -349,7 +351,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             "mup.coord.sp_logit_growth",
             SHORT["tp5_coord"],
             f"SP, SGD: mean |Delta logits| at step 2, width {wide} over width {narrow}; {coord['seeds']} seeds, "
-            + PER_SEED,
+            + JACKKNIFE,
             EXPECTED["sp_logit_growth"].value,
             measures.per_seed_estimate(
                 deltas,
