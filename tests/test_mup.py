@@ -306,10 +306,10 @@ def test_chunks_cover_the_grid_once():
 
 
 def test_per_seed_estimate_is_the_statistic_of_the_means_inside_its_jackknife_interval():
-    """Three seeds whose logits move 1.0, 1.3 and 0.7 times as much at width 4096 as at 256: the estimate is the
-    ratio of the seeds' means (1.0), its interval the jackknife's (leave-one-out ratios 1.0, 0.85, 1.15) and it
-    holds the estimate; n counts the seeds."""
-    growth = {0: 1.0, 1: 1.3, 2: 0.7}
+    """Three seeds whose logits move (1.0, 1.3, 0.7) at width 4096 and (1.0, 2.0, 0.5) at width 256: the estimate is
+    the ratio of the seeds' means (not the mean of the seeds' ratios), its interval the jackknife's over the ratios
+    with one seed left out, floored at `lowest`; n counts the seeds."""
+    wide, narrow = np.array([1.0, 1.3, 0.7]), np.array([1.0, 2.0, 0.5])
     deltas = pd.DataFrame(
         {
             "parametrization": "sp",
@@ -318,13 +318,18 @@ def test_per_seed_estimate_is_the_statistic_of_the_means_inside_its_jackknife_in
             "seed": seed,
             "step": 2,
             "layer": "logits",
-            "mean_abs_delta": ratio if width == 4096 else 1.0,
+            "mean_abs_delta": moved[seed],
         }
-        for seed, ratio in growth.items()
-        for width in (256, 4096)
+        for seed in range(3)
+        for width, moved in ((256, narrow), (4096, wide))
     )
     kw = {"parametrization": "sp", "optimizer": "sgd", "wide": 4096, "narrow": 256, "step": 2}
     estimate = measures.per_seed_estimate(deltas, lambda rows: measures.logit_growth(rows, **kw))
-    assert estimate.value == pytest.approx(1.0) and estimate.n == 3
-    half = scipy_stats.t.ppf(0.975, 2) * np.sqrt(2 / 3 * 2 * 0.15**2)
-    assert estimate.ci == pytest.approx((1.0 - half, 1.0 + half))
+    ratio = wide.mean() / narrow.mean()
+    assert estimate.value == pytest.approx(ratio) and estimate.n == 3
+    left_out = np.array([np.delete(wide, i).mean() / np.delete(narrow, i).mean() for i in range(3)])
+    half = scipy_stats.t.ppf(0.975, 2) * np.sqrt(2 / 3 * np.sum((left_out - left_out.mean()) ** 2))
+    assert estimate.ci == pytest.approx((ratio - half, ratio + half))
+    assert np.mean(wide / narrow) != pytest.approx(ratio)  # the old interval's centre, another quantity
+    floored = measures.per_seed_estimate(deltas, lambda rows: measures.logit_growth(rows, **kw), lowest=0.8)
+    assert floored.ci == pytest.approx((0.8, ratio + half)) and ratio - half < 0.8

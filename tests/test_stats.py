@@ -55,20 +55,22 @@ def test_jackknife_covers_a_largest_ratio_of_means_where_per_seed_t_does_not():
     """Four seeds of three layers' |Delta h| at two widths (15 % noise a seed), true q = (1.1, 1.05, 0.97): the
     jackknife interval around the statistic of the seeds' means covers its true value 1.1 in at least 90 % of 1000
     repetitions (nominal 95 %). The Student-t interval over the statistic of each seed alone, which estimates
-    something larger (one seed's noise raises a maximum of max(q, 1/q)), covers it in under 70 %."""
+    something larger (one seed's noise raises a maximum of max(q, 1/q)), covers it in under 70 %. Where every q = 1
+    (muP's prediction) the statistic has a kink and the jackknife covers less than nominal (about 86 %; at least
+    80 % here), its lower end floored at 1, the least value of max(q, 1/q)."""
     rng = np.random.default_rng(0)
-    true_q = np.array([1.1, 1.05, 0.97])
-    jackknife = per_seed_t = 0
-    for _ in range(1000):
-        a, b = true_q * (1 + 0.15 * rng.standard_normal((4, 3))), 1 + 0.15 * rng.standard_normal((4, 3))
-        estimate = _largest_ratio(a, b)
-        low, high = jackknife_interval(
-            estimate, [_largest_ratio(np.delete(a, i, 0), np.delete(b, i, 0)) for i in range(4)]
-        )
-        jackknife += low <= 1.1 <= high and low <= estimate <= high
-        low, high = t_interval([_largest_ratio(a[i : i + 1], b[i : i + 1]) for i in range(4)])
-        per_seed_t += low <= 1.1 <= high
-    assert jackknife >= 900 and per_seed_t < 700
+    for true_q, at_least in ((np.array([1.1, 1.05, 0.97]), 900), (np.ones(3), 800)):
+        truth = np.max(np.maximum(true_q, 1 / true_q))
+        jackknife = per_seed_t = 0
+        for _ in range(1000):
+            a, b = true_q * (1 + 0.15 * rng.standard_normal((4, 3))), 1 + 0.15 * rng.standard_normal((4, 3))
+            leave_one_out = [_largest_ratio(np.delete(a, i, 0), np.delete(b, i, 0)) for i in range(4)]
+            low, high = jackknife_interval(_largest_ratio(a, b), leave_one_out, lowest=1.0)
+            jackknife += low <= truth <= high
+            assert low >= 1.0
+            low, high = t_interval([_largest_ratio(a[i : i + 1], b[i : i + 1]) for i in range(4)])
+            per_seed_t += low <= truth <= high
+        assert jackknife >= at_least and per_seed_t < 700, (truth, jackknife, per_seed_t)
 
 
 def test_per_seed_slopes():

@@ -74,18 +74,22 @@ def t_interval(values: Sequence[float], level: float = LEVEL) -> Interval | None
     return float(values.mean() - half), float(values.mean() + half)
 
 
-def jackknife_interval(estimate: float, leave_one_out: Sequence[float], level: float = LEVEL) -> Interval | None:
+def jackknife_interval(
+    estimate: float, leave_one_out: Sequence[float], level: float = LEVEL, lowest: float = -np.inf
+) -> Interval | None:
     """estimate +- t_{n-1} se around a statistic of n groups (seeds), with the jackknife's standard error
     se^2 = (n - 1)/n sum_i (theta_(i) - mean_j theta_(j))^2 of its leave-one-out values theta_(i) (the statistic of
-    every group but i). For the mean over groups it is `t_interval` exactly; for a smooth function of the groups'
-    means (a ratio of means, a maximum over layers of such ratios) it is that interval's delta-method extension,
-    and it always holds the estimate itself. None with fewer than two groups or a non-finite value."""
+    every group but i); the lower end no lower than `lowest`, the least value the statistic can take. For the mean
+    over groups it is `t_interval` exactly, for a smooth function of the groups' means (a ratio of means) that
+    interval's delta-method extension, and it always holds the estimate. A maximum over layers of max(q, 1/q) is not
+    smooth where every q = 1 (what muP predicts): there it covers less than `level` (tests/test_stats.py: 86 % at 4
+    seeds, nominal 95 %). None with fewer than two groups or a non-finite value."""
     values = np.asarray(leave_one_out, np.float64)
     if len(values) < 2 or not np.isfinite(estimate) or not np.all(np.isfinite(values)):
         return None
     n = len(values)
     half = stats.t.ppf(0.5 + level / 2, n - 1) * np.sqrt((n - 1) / n * np.sum((values - values.mean()) ** 2))
-    return float(estimate - half), float(estimate + half)
+    return float(max(estimate - half, lowest)), float(estimate + half)
 
 
 def ks_interval(distance: float, n: int, level: float = LEVEL) -> Interval | None:

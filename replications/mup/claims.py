@@ -168,6 +168,7 @@ def _transformer_claims(section: Mapping[str, Any], coord: Mapping[str, Any], sw
                 lambda rows: measures.coord_ratio(
                     rows, parametrization="mup", optimizer="adam", wide=wide, narrow=narrow, steps=(1, 2, 3)
                 ),
+                lowest=1.0,
             ),
             None,
             1.5,
@@ -184,6 +185,7 @@ def _transformer_claims(section: Mapping[str, Any], coord: Mapping[str, Any], sw
                 lambda rows: measures.logit_growth(
                     rows, parametrization="sp", optimizer="adam", wide=wide, narrow=narrow, step=2
                 ),
+                lowest=0.0,
             ),
             4.0,
             None,
@@ -323,6 +325,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
                 lambda rows: measures.coord_ratio(
                     rows, parametrization="mup", optimizer="sgd", wide=wide, narrow=narrow, steps=(1, 2, 3)
                 ),
+                lowest=1.0,
             ),
             None,
             1.5,
@@ -341,6 +344,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
                 lambda rows: measures.coord_ratio(
                     rows, parametrization="mup", optimizer="adam", wide=wide, narrow=narrow, steps=(1, 2, 3)
                 ),
+                lowest=1.0,
             ),
             None,
             1.5,
@@ -358,6 +362,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
                 lambda rows: measures.logit_growth(
                     rows, parametrization="sp", optimizer="sgd", wide=wide, narrow=narrow, step=2
                 ),
+                lowest=0.0,
             ),
             4.0,
             None,

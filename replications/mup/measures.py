@@ -73,12 +73,16 @@ def logit_growth(
     return float(means[wide] / means[narrow])
 
 
-def per_seed_estimate(table: pd.DataFrame, statistic: Callable[[pd.DataFrame], float]) -> Estimate:
+def per_seed_estimate(
+    table: pd.DataFrame, statistic: Callable[[pd.DataFrame], float], lowest: float = -np.inf
+) -> Estimate:
     """statistic(table) (of the means over seeds), with the jackknife interval over seeds
-    (`stats.jackknife_interval`: the statistic recomputed with each seed left out)."""
+    (`stats.jackknife_interval`: the statistic recomputed with each seed left out; `lowest`: the least value the
+    statistic can take)."""
     seeds = table["seed"].unique()
+    estimate = statistic(table)
     leave_one_out = [statistic(table[table["seed"] != seed]) for seed in seeds]
-    return Estimate(statistic(table), jackknife_interval(statistic(table), leave_one_out), len(seeds))
+    return Estimate(estimate, jackknife_interval(estimate, leave_one_out, lowest=lowest), len(seeds))
 
 
 def maxlr_slope_estimate(maxlr: pd.DataFrame, parametrization: str, resolution: float, seeds: int) -> Estimate:
