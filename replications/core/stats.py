@@ -4,6 +4,10 @@ Which interval, by what the measurement rests on (claims contract, DESIGN.md):
 - a statistic computed once per seed: `t_interval` over the per-seed values, mean +- t_{n-1, 0.975} s / sqrt(n).
   With few seeds a percentile bootstrap undercovers badly (about 48 % coverage at n = 2, 79 % at n = 4); the
   Student-t interval is exact for Gaussian per-seed values and is wide when n is small, as it should be;
+- a statistic of the seeds' means that is not a per-seed value (a largest ratio of means over layers):
+  `jackknife_interval` over the seeds, around the statistic itself. The Student-t interval over the statistic
+  computed within each seed estimates another, larger quantity (one seed's noise raises a maximum) and can exclude
+  the estimate (the muP coordinate check under Adam did: 1.031 in [1.047, 1.116]);
 - a statistic of pooled draws (initializations, test points, particles): `bootstrap_interval`, BCa where every
   sample has at least 8 draws (its acceleration from a delete-a-group jackknife when a sample is large), the
   percentile interval below that;
