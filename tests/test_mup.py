@@ -333,3 +333,5 @@ def test_per_seed_estimate_is_the_statistic_of_the_means_inside_its_jackknife_in
     assert np.mean(wide / narrow) != pytest.approx(ratio)  # the old interval's centre, another quantity
     floored = measures.per_seed_estimate(deltas, lambda rows: measures.logit_growth(rows, **kw), lowest=0.8)
     assert floored.ci == pytest.approx((0.8, ratio + half)) and ratio - half < 0.8
+    one_seed = measures.per_seed_estimate(deltas[deltas["seed"] == 1], lambda rows: measures.logit_growth(rows, **kw))
+    assert one_seed.value == pytest.approx(1.3 / 2.0) and one_seed.ci is None and one_seed.n == 1

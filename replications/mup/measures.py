@@ -78,9 +78,11 @@ def per_seed_estimate(
 ) -> Estimate:
     """statistic(table) (of the means over seeds), with the jackknife interval over seeds
     (`stats.jackknife_interval`: the statistic recomputed with each seed left out; `lowest`: the least value the
-    statistic can take)."""
+    statistic can take); no interval from one seed, which leaves none to recompute it on."""
     seeds = table["seed"].unique()
     estimate = statistic(table)
+    if len(seeds) < 2:
+        return Estimate(estimate, None, len(seeds))
     leave_one_out = [statistic(table[table["seed"] != seed]) for seed in seeds]
     return Estimate(estimate, jackknife_interval(estimate, leave_one_out, lowest=lowest), len(seeds))
 
