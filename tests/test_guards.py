@@ -222,3 +222,19 @@ def test_editing_the_code_a_job_runs_reruns_it(copy, tmp_path):
     planned = dry_run(copy, target, *smoke)
     assert "rule neal_roughness:" in planned.stdout and "rule neal_fig_roughness:" in planned.stdout
     assert "params" in planned.stdout.lower()
+
+
+def test_building_the_dag_imports_no_jax():
+    """Every Snakemake invocation imports these modules to build the DAG and estimate each job's memory (tp4_memory
+    counts the corpus there): importing JAX would cost every invocation seconds, so none of them may."""
+    modules = [
+        "replications.core.graph",
+        "replications.core.config",
+        "replications.report.benchmarks",
+        "replications.mup.tp4_memory",
+        *(f"replications.{group}.tasks" for group in GROUPS),
+    ]
+    code = "import importlib, sys\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules)
+    code += "print(sorted(m for m in sys.modules if m == 'jax' or m.startswith('jax.')))"
+    imported = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert imported.stdout.strip() == "[]", imported.stdout

@@ -163,7 +163,7 @@ def _transformer_claims(section: Mapping[str, Any], coord: Mapping[str, Any], sw
             f"attention logits and output, the logits) and steps 1-3, q = mean |Delta a| at width {wide} over width "
             f"{narrow} (activations that have not moved at either width left out); {coord_setup}",
             EXPECTED["tfm_coord_ratio"].value,
-            measures.per_seed_estimate(
+            measures.seed_jackknife_estimate(
                 deltas,
                 lambda rows: measures.coord_ratio(
                     rows, parametrization="mup", optimizer="adam", wide=wide, narrow=narrow, steps=(1, 2, 3)
@@ -180,7 +180,7 @@ def _transformer_claims(section: Mapping[str, Any], coord: Mapping[str, Any], sw
             SHORT["tp5_coord"],
             f"SP, Adam: mean |Delta logits| at step 2, width {wide} over width {narrow}; {coord_setup}",
             EXPECTED["tfm_sp_logit_growth"].value,
-            measures.per_seed_estimate(
+            measures.seed_jackknife_estimate(
                 deltas,
                 lambda rows: measures.logit_growth(
                     rows, parametrization="sp", optimizer="adam", wide=wide, narrow=narrow, step=2
@@ -320,7 +320,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             f"width {narrow} ({coord['seeds']} seeds, {JACKKNIFE}; layers that have not moved at either width left "
             "out)",
             EXPECTED["mup_ratio"].value,
-            measures.per_seed_estimate(
+            measures.seed_jackknife_estimate(
                 deltas,
                 lambda rows: measures.coord_ratio(
                     rows, parametrization="mup", optimizer="sgd", wide=wide, narrow=narrow, steps=(1, 2, 3)
@@ -339,7 +339,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             f"width {narrow} ({coord['seeds']} seeds, Adam at eta = {coord['adam_learning_rate']:g}, {JACKKNIFE}; "
             "layers that have not moved at either width left out)",
             EXPECTED["mup_ratio_adam"].value,
-            measures.per_seed_estimate(
+            measures.seed_jackknife_estimate(
                 deltas,
                 lambda rows: measures.coord_ratio(
                     rows, parametrization="mup", optimizer="adam", wide=wide, narrow=narrow, steps=(1, 2, 3)
@@ -357,7 +357,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             f"SP, SGD: mean |Delta logits| at step 2, width {wide} over width {narrow}; {coord['seeds']} seeds, "
             + JACKKNIFE,
             EXPECTED["sp_logit_growth"].value,
-            measures.per_seed_estimate(
+            measures.seed_jackknife_estimate(
                 deltas,
                 lambda rows: measures.logit_growth(
                     rows, parametrization="sp", optimizer="sgd", wide=wide, narrow=narrow, step=2
