@@ -5,9 +5,10 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats as scipy_stats
 
 from replications.core.provenance import read_table
-from replications.meanfield import lazy
+from replications.meanfield import lazy, measures
 
 TINY_CONFIG = lazy.SMOKE_CONFIG | {
     "seed": 0,
@@ -96,3 +97,21 @@ def test_test_loss_ratio():
     assert lazy.test_loss_ratio(table) == pytest.approx(3.0)
     table.loc[5, "final_test_loss"] = np.nan  # a diverged run is not skipped
     assert np.isnan(lazy.test_loss_ratio(table))
+
+
+def test_lazy_ratio_claim_is_the_ratio_of_means_with_the_trials_jackknife():
+    """The claim's value is the ratio of the mean test losses over trials (not the mean of the trials' ratios), its
+    interval the jackknife's over the ratio with one trial left out, floored at 0; n counts the trials."""
+    small, large = np.array([1.0, 3.0, 2.0]), np.array([9.0, 9.0, 3.0])
+    table = pd.DataFrame(
+        {"dimension": 100, "tau": tau, "trial": trial, "final_test_loss": losses[trial]}
+        for tau, losses in ((0.01, small), (10.0, large))
+        for trial in range(3)
+    )
+    estimate = measures.lazy_ratio(table)
+    ratio = large.mean() / small.mean()
+    assert estimate.value == pytest.approx(ratio) and estimate.n == 3
+    assert np.mean(large / small) != pytest.approx(ratio)
+    left_out = np.array([np.delete(large, i).mean() / np.delete(small, i).mean() for i in range(3)])
+    half = scipy_stats.t.ppf(0.975, 2) * np.sqrt(2 / 3 * np.sum((left_out - left_out.mean()) ** 2))
+    assert estimate.ci == pytest.approx((max(ratio - half, 0.0), ratio + half))

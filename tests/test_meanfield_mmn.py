@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.polynomial import hermite_e
+from scipy import stats as scipy_stats
 from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
 from replications.core.provenance import read_table
-from replications.meanfield import mmn
+from replications.meanfield import measures, mmn
 
 ACT = mmn.Activation(t1=0.5, t2=1.5, s1=-2.5, s2=7.5)
 CONFIG = mmn.DEFAULT_CONFIG
@@ -170,6 +171,12 @@ def test_claim_measures_on_synthetic_tables():
         }
     )
     assert mmn.risk_gap(risk) == pytest.approx(0.1)
+    # the claim: that gap of the mean curve, with the jackknife over the SGD runs (each run alone: 0.05 and 0.15),
+    # the PDE's curve kept in every leave-one-out
+    estimate = measures.mmn_risk(risk)
+    half = scipy_stats.t.ppf(0.975, 1) * 0.05
+    assert estimate.value == pytest.approx(0.1) and estimate.n == 2
+    assert estimate.ci == pytest.approx((0.0, 0.1 + half))
 
 
 def test_task_writes_tidy_tables(tmp_path):

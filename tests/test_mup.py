@@ -15,6 +15,7 @@ from scipy import stats as scipy_stats
 
 from replications.core.config import ConfigError, validate_config
 from replications.core.nets import init_mlp
+from replications.core.stats import jackknife_estimate
 from replications.mup import experiments, measures, mlp, resnet, sweep
 
 
@@ -305,7 +306,7 @@ def test_chunks_cover_the_grid_once():
         assert all(len(chunk) * len(range(seeds)[sl]) <= max(max_nets, 1) for chunk, sl in plan)
 
 
-def test_seed_jackknife_estimate_is_the_statistic_of_the_means_inside_its_jackknife_interval():
+def test_jackknife_estimate_is_the_statistic_of_the_means_inside_its_jackknife_interval():
     """Three seeds whose logits move (1.0, 1.3, 0.7) at width 4096 and (1.0, 2.0, 0.5) at width 256: the estimate is
     the ratio of the seeds' means (not the mean of the seeds' ratios), its interval the jackknife's over the ratios
     with one seed left out, floored at `lowest`; n counts the seeds."""
@@ -324,16 +325,14 @@ def test_seed_jackknife_estimate_is_the_statistic_of_the_means_inside_its_jackkn
         for width, moved in ((256, narrow), (4096, wide))
     )
     kw = {"parametrization": "sp", "optimizer": "sgd", "wide": 4096, "narrow": 256, "step": 2}
-    estimate = measures.seed_jackknife_estimate(deltas, lambda rows: measures.logit_growth(rows, **kw))
+    estimate = jackknife_estimate(deltas, lambda rows: measures.logit_growth(rows, **kw))
     ratio = wide.mean() / narrow.mean()
     assert estimate.value == pytest.approx(ratio) and estimate.n == 3
     left_out = np.array([np.delete(wide, i).mean() / np.delete(narrow, i).mean() for i in range(3)])
     half = scipy_stats.t.ppf(0.975, 2) * np.sqrt(2 / 3 * np.sum((left_out - left_out.mean()) ** 2))
     assert estimate.ci == pytest.approx((ratio - half, ratio + half))
     assert np.mean(wide / narrow) != pytest.approx(ratio)  # the old interval's centre, another quantity
-    floored = measures.seed_jackknife_estimate(deltas, lambda rows: measures.logit_growth(rows, **kw), lowest=0.8)
+    floored = jackknife_estimate(deltas, lambda rows: measures.logit_growth(rows, **kw), lowest=0.8)
     assert floored.ci == pytest.approx((0.8, ratio + half)) and ratio - half < 0.8
-    one_seed = measures.seed_jackknife_estimate(
-        deltas[deltas["seed"] == 1], lambda rows: measures.logit_growth(rows, **kw)
-    )
+    one_seed = jackknife_estimate(deltas[deltas["seed"] == 1], lambda rows: measures.logit_growth(rows, **kw))
     assert one_seed.value == pytest.approx(1.3 / 2.0) and one_seed.ci is None and one_seed.n == 1

@@ -4,8 +4,9 @@ Which interval, by what the measurement rests on (claims contract, DESIGN.md):
 - a statistic computed once per seed: `t_interval` over the per-seed values, mean +- t_{n-1, 0.975} s / sqrt(n).
   With few seeds a percentile bootstrap undercovers badly (about 48 % coverage at n = 2, 79 % at n = 4); the
   Student-t interval is exact for Gaussian per-seed values and is wide when n is small, as it should be;
-- a statistic of the seeds' means that is not a per-seed value (a largest ratio of means over layers):
-  `jackknife_interval` over the seeds, around the statistic itself. The Student-t interval over the statistic
+- a statistic of the seeds' means that is not a per-seed value (a ratio of means, a largest ratio of means over
+  layers, a largest gap of a mean curve): `jackknife_estimate` (`jackknife_interval` over the seeds, around the
+  statistic itself). The Student-t interval over the statistic
   computed within each seed estimates another, larger quantity (one seed's noise raises a maximum) and can exclude
   the estimate (the muP coordinate check under Adam did: 1.031 in [1.047, 1.116]);
 - a statistic of pooled draws (initializations, test points, particles): `bootstrap_interval`, BCa where every
@@ -94,6 +95,22 @@ def jackknife_interval(
     n = len(values)
     half = stats.t.ppf(0.5 + level / 2, n - 1) * np.sqrt((n - 1) / n * np.sum((values - values.mean()) ** 2))
     return float(max(estimate - half, lowest)), float(estimate + half)
+
+
+def jackknife_estimate(
+    table: pd.DataFrame, statistic: Callable[[pd.DataFrame], float], group: str = "seed", lowest: float = -np.inf
+) -> Estimate:
+    """statistic(table), a statistic of the means over the table's `group`s (seeds, trials), with
+    `jackknife_interval` over them: the statistic recomputed on the table with each group's rows left out; `lowest`:
+    the least value the statistic can take. No interval from one group, which leaves none to recompute it on, nor
+    where the statistic with some group left out is not finite (a per-group Student-t interval would drop that group
+    instead)."""
+    groups = table[group].unique()
+    estimate = statistic(table)
+    if len(groups) < 2:
+        return Estimate(estimate, None, len(groups))
+    leave_one_out = [statistic(table[table[group] != g]) for g in groups]
+    return Estimate(estimate, jackknife_interval(estimate, leave_one_out, lowest=lowest), len(groups))
 
 
 def ks_interval(distance: float, n: int, level: float = LEVEL) -> Interval | None:

@@ -106,7 +106,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             "meanfield.lazy.test_loss_ratio",
             SHORT["cob"],
             "dimension-100 panel: mean test loss at the largest tau over that at the smallest tau, end of training; "
-            f"{config['lazy']['trials']} trials (Student-t interval over the per-trial ratios)",
+            f"{config['lazy']['trials']} trials (the jackknife's interval over trials)",
             EXPECTED["lazy_ratio"].value,
             measures.lazy_ratio(read_table(inputs["lazy_test_loss"])),
             2.0,

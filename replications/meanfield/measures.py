@@ -1,7 +1,9 @@
 """The numbers the mean-field claims and figures are judged by, computed from the results tables.
 
-Each claim measure returns an `Estimate` (value, 95 % interval, seeds or draws): slopes and per-seed statistics
-carry a Student-t interval over the seeds, proportions of seeds Wilson's interval, pooled particles a BCa bootstrap.
+Each claim measure returns an `Estimate` (value, 95 % interval, seeds or draws): slopes computed within each seed
+carry a Student-t interval over the seeds, statistics of the means over seeds or trials (a ratio of mean losses, the
+largest gap of a mean risk curve) the jackknife's interval over them, proportions of seeds Wilson's interval, pooled
+particles a BCa bootstrap.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from replications.core.claims import Estimate
-from replications.core.stats import bootstrap_interval, mean_loglog_slope_estimate, t_interval, wilson_interval
+from replications.core.stats import bootstrap_interval, jackknife_estimate, mean_loglog_slope_estimate, wilson_interval
 from replications.meanfield.lazy import test_loss_ratio
 from replications.meanfield.mmn import final_radii, radius_w1_ratio, risk_gap
 from replications.meanfield.ss import clt_ratio, deviations_at, std_slope
@@ -64,10 +66,9 @@ def ss_clt_ratio(deviations: pd.DataFrame) -> Estimate:
 
 
 def lazy_ratio(test_losses: pd.DataFrame) -> Estimate:
-    """`lazy.test_loss_ratio` with the Student-t interval of the same ratio within each trial (one teacher, data
-    set and initialization a trial, trained from every tau)."""
-    per_trial = [test_loss_ratio(rows) for _, rows in test_losses.groupby("trial")]
-    return Estimate(test_loss_ratio(test_losses), t_interval(per_trial), len(per_trial))
+    """`lazy.test_loss_ratio` (a ratio of means over trials; one teacher, data set and initialization a trial,
+    trained from every tau), with the jackknife's interval over the trials (`stats.jackknife_estimate`)."""
+    return jackknife_estimate(test_losses, test_loss_ratio, group="trial", lowest=0.0)
 
 
 def mmn_w1(radii: pd.DataFrame) -> Estimate:
@@ -82,8 +83,7 @@ def mmn_w1(radii: pd.DataFrame) -> Estimate:
 
 
 def mmn_risk(risk: pd.DataFrame) -> Estimate:
-    """`mmn.risk_gap` (of the mean SGD risk) with the Student-t interval of each SGD run's own gap."""
-    pde = risk[risk["source"] == "pde"]
-    runs = risk[risk["source"] == "sgd"].groupby("seed")
-    per_seed = [risk_gap(pd.concat([pde, rows])) for _, rows in runs]
-    return Estimate(risk_gap(risk), t_interval(per_seed), len(per_seed))
+    """`mmn.risk_gap` (the largest gap of the mean SGD risk curve to the PDE's), with the jackknife's interval over
+    the SGD runs (`stats.jackknife_estimate`; the PDE's curve, deterministic, kept in every leave-one-out)."""
+    pde, sgd = risk[risk["source"] != "sgd"], risk[risk["source"] == "sgd"]
+    return jackknife_estimate(sgd, lambda runs: risk_gap(pd.concat([pde, runs])), lowest=0.0)

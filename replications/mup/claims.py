@@ -11,7 +11,7 @@ import numpy as np
 
 from replications.core.claims import Claim, Estimate, publish
 from replications.core.provenance import read_table
-from replications.core.stats import per_seed_loglog_slopes, t_interval, wilson_interval
+from replications.core.stats import jackknife_estimate, per_seed_loglog_slopes, t_interval, wilson_interval
 from replications.mup import datasets, measures, optimum, transformer
 from replications.mup.abc_space import table_cells_reproduced
 from replications.mup.paper import EXPECTED, SHORT
@@ -163,7 +163,7 @@ def _transformer_claims(section: Mapping[str, Any], coord: Mapping[str, Any], sw
             f"attention logits and output, the logits) and steps 1-3, q = mean |Delta a| at width {wide} over width "
             f"{narrow} (activations that have not moved at either width left out); {coord_setup}",
             EXPECTED["tfm_coord_ratio"].value,
-            measures.seed_jackknife_estimate(
+            jackknife_estimate(
                 deltas,
                 lambda rows: measures.coord_ratio(
                     rows, parametrization="mup", optimizer="adam", wide=wide, narrow=narrow, steps=(1, 2, 3)
@@ -180,7 +180,7 @@ def _transformer_claims(section: Mapping[str, Any], coord: Mapping[str, Any], sw
             SHORT["tp5_coord"],
             f"SP, Adam: mean |Delta logits| at step 2, width {wide} over width {narrow}; {coord_setup}",
             EXPECTED["tfm_sp_logit_growth"].value,
-            measures.seed_jackknife_estimate(
+            jackknife_estimate(
                 deltas,
                 lambda rows: measures.logit_growth(
                     rows, parametrization="sp", optimizer="adam", wide=wide, narrow=narrow, step=2
@@ -320,7 +320,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             f"width {narrow} ({coord['seeds']} seeds, {JACKKNIFE}; layers that have not moved at either width left "
             "out)",
             EXPECTED["mup_ratio"].value,
-            measures.seed_jackknife_estimate(
+            jackknife_estimate(
                 deltas,
                 lambda rows: measures.coord_ratio(
                     rows, parametrization="mup", optimizer="sgd", wide=wide, narrow=narrow, steps=(1, 2, 3)
@@ -339,7 +339,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             f"width {narrow} ({coord['seeds']} seeds, Adam at eta = {coord['adam_learning_rate']:g}, {JACKKNIFE}; "
             "layers that have not moved at either width left out)",
             EXPECTED["mup_ratio_adam"].value,
-            measures.seed_jackknife_estimate(
+            jackknife_estimate(
                 deltas,
                 lambda rows: measures.coord_ratio(
                     rows, parametrization="mup", optimizer="adam", wide=wide, narrow=narrow, steps=(1, 2, 3)
@@ -357,7 +357,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             f"SP, SGD: mean |Delta logits| at step 2, width {wide} over width {narrow}; {coord['seeds']} seeds, "
             + JACKKNIFE,
             EXPECTED["sp_logit_growth"].value,
-            measures.seed_jackknife_estimate(
+            jackknife_estimate(
                 deltas,
                 lambda rows: measures.logit_growth(
                     rows, parametrization="sp", optimizer="sgd", wide=wide, narrow=narrow, step=2

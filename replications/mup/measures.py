@@ -4,21 +4,19 @@ A sweep table has a `train_loss` per (group, log2_lr, seed): `mean_curves` draws
 learning rate, NaN where any seed diverged. The optimal learning rates and what the transfer claims measure from
 them are in `replications.mup.optimum`.
 
-`seed_jackknife_estimate` gives a claim its interval: the statistic of the means over seeds, with the jackknife's
-interval over seeds (the statistic recomputed with each seed left out). A Student-t interval over the statistic computed
-within each seed would estimate another quantity: for a maximum over layers of max(q, 1/q), one seed's noise raises
-it, and such an interval excluded its own claim's value (mup.coord.mup_ratio_adam: 1.031 in [1.047, 1.116]).
+`core.stats.jackknife_estimate` gives the coordinate checks' claims their interval: the statistic of the means over
+seeds, with the jackknife's interval over seeds (the statistic recomputed with each seed left out). A Student-t
+interval over the statistic computed within each seed would estimate another quantity: for a maximum over layers of
+max(q, 1/q), one seed's noise raises it, and such an interval excluded its own claim's value
+(mup.coord.mup_ratio_adam: 1.031 in [1.047, 1.116]).
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from replications.core.claims import Estimate
-from replications.core.stats import jackknife_interval
 
 
 def mean_curves(sweep: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -71,21 +69,6 @@ def logit_growth(
     ]
     means = rows.groupby("width")["mean_abs_delta"].mean()
     return float(means[wide] / means[narrow])
-
-
-def seed_jackknife_estimate(
-    table: pd.DataFrame, statistic: Callable[[pd.DataFrame], float], lowest: float = -np.inf
-) -> Estimate:
-    """statistic(table) (of the means over seeds), with the jackknife interval over seeds
-    (`stats.jackknife_interval`: the statistic recomputed with each seed left out; `lowest`: the least value the
-    statistic can take). No interval from one seed, which leaves none to recompute it on, nor where the statistic
-    with some seed left out is not finite (a per-seed Student-t interval would drop that seed instead)."""
-    seeds = table["seed"].unique()
-    estimate = statistic(table)
-    if len(seeds) < 2:
-        return Estimate(estimate, None, len(seeds))
-    leave_one_out = [statistic(table[table["seed"] != seed]) for seed in seeds]
-    return Estimate(estimate, jackknife_interval(estimate, leave_one_out, lowest=lowest), len(seeds))
 
 
 def maxlr_slope_estimate(maxlr: pd.DataFrame, parametrization: str, resolution: float, seeds: int) -> Estimate:
