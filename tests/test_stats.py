@@ -1,6 +1,7 @@
 """The interval helpers of claims v2: coverage at the sample sizes the claims use, on problems with known answers."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
@@ -9,6 +10,7 @@ from replications.core.stats import (
     jackknife_interval,
     ks_interval,
     loglog_slope,
+    mean_loglog_slope_estimate,
     per_seed_loglog_slopes,
     slope_interval_from_errors,
     t_interval,
@@ -142,3 +144,26 @@ def test_ks_interval_covers_the_distance_to_a_fixed_law():
     assert ks_interval(float("nan"), 100) is None
     with pytest.raises(ValueError, match="n >= 1"):
         ks_interval(0.1, 0)
+
+
+def test_mean_loglog_slope_estimate_covers_a_synthetic_slope_at_n4():
+    """Four seeds of the noisy power law above: the slope through the means over seeds, with the jackknife's
+    interval over the seeds, covers -0.5 in at least 90 % of 400 repetitions (nominal 95 %) and always holds its own
+    value, which the per-seed slopes' Student-t interval need not."""
+    rng = np.random.default_rng(1)
+    widths = 2.0 ** np.arange(6, 13)
+    covered = 0
+    for _ in range(400):
+        noise = np.exp(rng.normal(0, 0.3, (4, widths.size)))
+        table = pd.DataFrame(
+            {
+                "width": np.tile(widths, 4),
+                "seed": np.repeat(np.arange(4), widths.size),
+                "y": (widths**-0.5 * noise).ravel(),
+            }
+        )
+        estimate = mean_loglog_slope_estimate(table, "y")
+        low, high = estimate.ci
+        assert estimate.n == 4 and low <= estimate.value <= high
+        covered += low <= -0.5 <= high
+    assert covered >= 360

@@ -4,11 +4,11 @@ Which interval, by what the measurement rests on (claims contract, DESIGN.md):
 - a statistic computed once per seed: `t_interval` over the per-seed values, mean +- t_{n-1, 0.975} s / sqrt(n).
   With few seeds a percentile bootstrap undercovers badly (about 48 % coverage at n = 2, 79 % at n = 4); the
   Student-t interval is exact for Gaussian per-seed values and is wide when n is small, as it should be;
-- a statistic of the seeds' means that is not a per-seed value (a ratio of means, a largest ratio of means over
-  layers, a largest gap of a mean curve): `jackknife_estimate` (`jackknife_interval` over the seeds, around the
-  statistic itself). The Student-t interval over the statistic
-  computed within each seed estimates another, larger quantity (one seed's noise raises a maximum) and can exclude
-  the estimate (the muP coordinate check under Adam did: 1.031 in [1.047, 1.116]);
+- a statistic of the seeds' means that is not a per-seed value (a log-log slope through the means, a ratio of means,
+  a largest ratio of means over layers, a largest gap of a mean curve): `jackknife_estimate` (`jackknife_interval`
+  over the seeds, around the statistic itself). The Student-t interval over the statistic computed within each seed
+  estimates another quantity (one seed's noise raises a maximum; per-seed slopes average to the slope through the
+  geometric means) and can exclude the estimate (the muP coordinate check under Adam did: 1.031 in [1.047, 1.116]);
 - a statistic of pooled draws (initializations, test points, particles): `bootstrap_interval`, BCa where every
   sample has at least 8 draws (its acceleration from a delete-a-group jackknife when a sample is large), the
   percentile interval below that;
@@ -59,9 +59,10 @@ def per_seed_loglog_slopes(table: pd.DataFrame, column: str, by: str = "width", 
 
 
 def mean_loglog_slope_estimate(table: pd.DataFrame, column: str, by: str = "width") -> Estimate:
-    """`mean_loglog_slope` with the Student-t interval of the per-seed slopes (n: the seeds)."""
-    per_seed = per_seed_loglog_slopes(table, column, by=by)
-    return Estimate(mean_loglog_slope(table, column, by=by), t_interval(per_seed), len(per_seed))
+    """`mean_loglog_slope`, the slope through the means over seeds, with the jackknife's interval over the seeds
+    (`jackknife_estimate`; n: the seeds). The mean of the per-seed slopes is the slope through the seeds' geometric
+    means, another quantity: a Student-t interval over them is not centred on this slope."""
+    return jackknife_estimate(table, lambda rows: mean_loglog_slope(rows, column, by=by))
 
 
 def relative_frobenius_error(estimate: np.ndarray, reference: np.ndarray) -> float:

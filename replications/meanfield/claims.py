@@ -32,15 +32,15 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
     rv_setting = (
         f"at t = {rv['eta'] * rv['steps']:g} against n = {min(rv['units'])}..{max(rv['units'])}, mean-field "
         f"scaling, ReLU units, spherical 3-spin target on S^{rv['dimension'] - 1}, one-pass SGD on fresh batches "
-        f"of {rv['batch']} (no width interpolates); {rv['seeds']} seeds (Student-t interval over the per-seed slopes)"
+        f"of {rv['batch']} (no width interpolates); {rv['seeds']} seeds (the jackknife's interval over seeds)"
     )
     radii, risk = read_table(inputs["mmn_radii"]), read_table(inputs["mmn_risk"])
     slopes = measures.contrast_slopes(read_table(inputs["contrast_changes"]))
     many = max(cb["particles"])
     setting = f"d = {mmn['dimension']}, N = {mmn['units']}, Delta = {mmn['delta']}, {mmn['seeds']} SGD runs"
     widths = (
-        f"N = {min(contrast['widths'])}..{max(contrast['widths'])}, {contrast['seeds']} seeds (Student-t interval "
-        "over the per-seed slopes)"
+        f"N = {min(contrast['widths'])}..{max(contrast['widths'])}, {contrast['seeds']} seeds (the jackknife's "
+        "interval over seeds)"
     )
     return [
         Claim(

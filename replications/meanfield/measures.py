@@ -1,8 +1,8 @@
 """The numbers the mean-field claims and figures are judged by, computed from the results tables.
 
-Each claim measure returns an `Estimate` (value, 95 % interval, seeds or draws): slopes computed within each seed
-carry a Student-t interval over the seeds, statistics of the means over seeds or trials (a ratio of mean losses, the
-largest gap of a mean risk curve) the jackknife's interval over them, proportions of seeds Wilson's interval, pooled
+Each claim measure returns an `Estimate` (value, 95 % interval, seeds or draws): statistics of the means over seeds
+or trials (a log-log slope of mean losses, a ratio of mean losses, the largest gap of a mean risk curve) carry the
+jackknife's interval over them, proportions of seeds Wilson's interval, pooled
 particles a BCa bootstrap.
 """
 

@@ -28,7 +28,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
     fn_errors = measures.function_errors(functions, function_limit)
     changes, lee = read_table(inputs["relchange"]), config["relchange"]
     slopes = {act: measures.lee_slopes(changes, act) for act in ("erf", "relu") if act in lee["activations"]}
-    seeds = f"{lee['seeds']} seeds (Student-t interval over the per-seed slopes)"
+    seeds = f"{lee['seeds']} seeds (the jackknife's interval over seeds)"
     lee_setting = (
         f"one hidden layer, NTK parametrization, {lee['train_points']} {lee['dataset']['name']} digits of classes "
         f"{lee['classes'][0]}/{lee['classes'][1]} (targets +-1), full-batch GD at lr {lee['learning_rate']:g} until "
@@ -218,7 +218,7 @@ def evaluate(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> list[Clai
             statement="log-log slope against width of the RMS difference between the converged net's and its "
             f"linearization's test outputs ({linear['test_points']} test digits), {linear['activation']} nets, "
             f"otherwise as ntk.relchange; widths {min(linear['widths'])}..{max(linear['widths'])}; "
-            f"{linear['seeds']} seeds (Student-t interval over the per-seed slopes); {excluded}; the bound is Lee et "
+            f"{linear['seeds']} seeds (the jackknife's interval over seeds); {excluded}; the bound is Lee et "
             "al.'s O(n^-1/2), no source gives the rate",
             expected=EXPECTED["gap_slope"].value,
             measured=mean_loglog_slope_estimate(stable_gaps, "rms_gap"),

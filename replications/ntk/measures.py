@@ -2,7 +2,8 @@
 
 Each claim measure returns an `Estimate`: the value, its 95 % interval and how many initializations or seeds it
 rests on. Statistics of many initializations carry a BCa bootstrap interval (resampled within each width, a fixed
-seed, so the same tables give the same numbers); slopes carry a Student-t interval over the per-seed slopes.
+seed, so the same tables give the same numbers); slopes through the means over seeds carry the jackknife's
+interval over the seeds.
 """
 
 from __future__ import annotations
