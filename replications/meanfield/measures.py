@@ -2,8 +2,7 @@
 
 Each claim measure returns an `Estimate` (value, 95 % interval, seeds or draws): statistics of the means over seeds
 or trials (a log-log slope of mean losses, a ratio of mean losses, the largest gap of a mean risk curve) carry the
-jackknife's interval over them, proportions of seeds Wilson's interval, pooled
-particles a BCa bootstrap.
+jackknife's interval over them, proportions of seeds Wilson's interval, pooled particles a BCa bootstrap.
 """
 
 from __future__ import annotations
