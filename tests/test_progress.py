@@ -145,6 +145,10 @@ def test_train_grid_reports_its_steps(capfd, monkeypatch):
     training.train_grid(grid, (x, y), (x, y), (x, y), **kwargs)
     lines = lines_of(capfd.readouterr().out)
     assert len(lines) == 20 and lines[-1].startswith("[train_grid: 4 nets, width 8, depth 1, 16 points] 100% (40/40)")
+    # compiled for 80 steps, run for 30: reports every 4 steps of the 80, and at the 30th (report_step's `last`)
+    training.train_grid(grid, (x, y), (x, y), (x, y), **kwargs | dict(steps=30), shape_steps=80)
+    lines = lines_of(capfd.readouterr().out)
+    assert lines[-1].startswith("[train_grid: 4 nets, width 8, depth 1, 16 points] 100% (30/30)")
     monkeypatch.setattr(training, "GRID_PROGRESS_SECONDS", 60.0)
     training.train_grid(grid, (x, y), (x, y), (x, y), **kwargs)  # a second or so: silent by default
     assert capfd.readouterr().out == ""

@@ -8,6 +8,7 @@ import optax
 import pytest
 import scipy.linalg
 
+from replications.core import training
 from replications.core.kernels import fc_kernel
 from replications.core.nets import apply_mlp, init_mlp, layer_scales, linearize, mlp_ntk, mlp_sizes
 from replications.core.training import (
@@ -16,6 +17,7 @@ from replications.core.training import (
     gradient_flow_prediction,
     hyperparameter_grid,
     mean_squared_error,
+    minibatch_order,
     mse_loss,
     train_full_batch,
     train_grid,
@@ -250,6 +252,47 @@ def test_early_stopping_keeps_the_best_validation_point(grid_result):
         assert r.best_test_G.accuracy[g] == pytest.approx(float(accuracy(f_test, SPLITS["test"][1])))
 
 
+def test_a_larger_program_trains_the_same_nets(grid_result):
+    """Compiled for more steps and a padded training set (shape_steps, shape_points), the grid trains the same nets
+    bit for bit: the extra blocks are skipped, the padding is never drawn; only the training metrics' sums may round
+    differently. Two training sizes then share one compiled program."""
+    split = lambda a, n: (a[0][:n], a[1][:n])  # noqa: E731
+    shape = dict(shape_steps=240, shape_points=96)
+    for n, steps in ((96, 200), (48, 120)):
+        net = NET | dict(steps=steps)
+        plain = (
+            grid_result
+            if n == 96
+            else train_grid(GRID, split(SPLITS["train"], n), SPLITS["valid"], SPLITS["test"], **net)
+        )
+        padded = train_grid(GRID, split(SPLITS["train"], n), SPLITS["valid"], SPLITS["test"], **net, **shape)
+        assert padded.steps_E.tolist() == plain.steps_E.tolist() == list(range(0, steps + 1, 20))
+        for field in ("valid_GxE", "diverged_G", "best_step_G", "best_valid_G", "best_test_G", "params"):
+            for a, b in zip(
+                jax.tree.leaves(getattr(plain, field)), jax.tree.leaves(getattr(padded, field)), strict=True
+            ):
+                np.testing.assert_array_equal(a, b)
+        for a, b in zip(jax.tree.leaves(plain.train_GxE), jax.tree.leaves(padded.train_GxE), strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-5)
+    program = training._grid_program(mlp_sizes(10, 32, 2, 3), "relu", "standard", 240, 16, 20, "accuracy")
+    assert program._cache_size() == 1
+
+
+def test_minibatch_order_is_the_per_epoch_permutation():
+    """Step t of seed s takes batch t mod b of permutation(fold_in(split(key(s))[1], t // b), N), b = N // B: every
+    epoch visits N - N mod B distinct points; the steps past `steps` are padding."""
+    n, batch, steps = 10, 3, 7
+    order = np.asarray(minibatch_order([5, 8], n, batch, steps, shape_steps=9))
+    assert order.shape == (2, 9, 3) and not order[:, steps:].any()
+    for s, seed in enumerate((5, 8)):
+        data_key = jax.random.split(jax.random.key(seed))[1]
+        for t in range(steps):
+            perm = np.asarray(jax.random.permutation(jax.random.fold_in(data_key, t // 3), n))
+            np.testing.assert_array_equal(order[s, t], perm[(t % 3) * 3 : (t % 3) * 3 + 3])
+        assert len(set(order[s, :3].ravel())) == 9
+    assert not np.array_equal(order[0], order[1])
+
+
 def test_hyperparameter_grid_is_the_cartesian_product():
     grid = hyperparameter_grid(learning_rate=[1e-3, 1e-2], weight_var=[1.0, 2.0, 3.0], bias_var=[0.0], seed=[0, 1])
     assert grid.seed.shape == (12,)
@@ -260,13 +303,16 @@ def test_hyperparameter_grid_is_the_cartesian_product():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (dict(steps=210), "multiple of eval_every"),
+        (dict(steps=210), "multiples of eval_every"),
         (dict(batch_size=200), "exceeds"),
         (dict(depth=0), "depth"),
         (dict(width=0), "width"),
         (dict(activation="swish"), "unknown activation"),
         (dict(parametrization="mup"), "unknown parametrization"),
         (dict(select_by="loss"), "select_by"),
+        (dict(shape_steps=180), "below steps"),
+        (dict(shape_steps=250), "multiples of eval_every"),
+        (dict(shape_points=50), "below the 96 training points"),
         (dict(grid=GRID._replace(seed=np.array([0, 1]))), "same number"),
         (dict(grid=GRID._replace(learning_rate=np.array([1e-3, -1.0, 1e-3, 1e-3]))), "learning_rate"),
         (dict(valid=(SPLITS["valid"][0][:, :5], SPLITS["valid"][1])), "same input and output"),

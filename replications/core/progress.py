@@ -147,10 +147,11 @@ def track(
             progress.update(done)
 
 
-def report_step(step: Any, total: int, every: float = DEFAULT_EVERY) -> None:
+def report_step(step: Any, total: int, every: float = DEFAULT_EVERY, *, last: Any = None) -> None:
     """In traced code: in step `step` (0-based, a traced integer) of `total` (static), report `step + 1` done to
     the innermost open `Progress` every max(1, floor(every * total)) steps and at the last step, and 0 done at step 0
-    (the start of the loop, after its compilation: the origin of the estimate of the time left).
+    (the start of the loop, after its compilation: the origin of the estimate of the time left). `last`: the number
+    of steps this run of a loop compiled for `total` takes where it stops early (may be traced); it reports there too.
 
     Under `vmap` pass a counter that is not batched (module docstring).
     """
@@ -160,7 +161,7 @@ def report_step(step: Any, total: int, every: float = DEFAULT_EVERY) -> None:
     done = step + 1
     start = (step == 0) & (total > 1)
     jax.lax.cond(
-        start | (done % interval == 0) | (done == total),
+        start | (done % interval == 0) | (done == total) | (False if last is None else done == last),
         lambda: jax.debug.callback(_report_to_open, jax.numpy.where(start, 0, done), ordered=False),
         lambda: None,
     )

@@ -298,6 +298,8 @@ def train_grid(
     eval_every: int,
     parametrization: str = "standard",
     select_by: str = "accuracy",
+    shape_steps: int | None = None,
+    shape_points: int | None = None,
 ) -> GridResult:
     """Train one MLP per grid point with Adam on minibatches of the MSE objective, all points as one program.
 
@@ -308,14 +310,25 @@ def train_grid(
     `eval_every` steps the whole training and validation sets are evaluated and the parameters kept if validation
     is best so far by `select_by` ("accuracy", ties to the lower MSE, or "mse"); the test set is evaluated once,
     with the best parameters. The grid is vmapped: parameters, Adam states and hyperparameters carry a G axis.
+
+    One compiled program serves every call of the same grid size, net and data shapes: it runs up to `shape_steps`
+    steps (default `steps`; the blocks past `steps` are skipped, not computed) on a training set padded to
+    `shape_points` points (default N; the padding is masked out of the training metrics and never drawn into a
+    batch), so a sweep over training sizes compiles once (its largest size and steps as the shape). The minibatch
+    order is drawn outside the program and passed in, the same permutations as above.
     FLOPs counted for the job's record (`core.perf`): 2 per weight and example of a forward pass, 6 of a training
-    step (biases, activations and Adam's updates not counted).
+    step (biases, activations and Adam's updates not counted; the padding's evaluations not counted).
     """
     check_positive_int("steps", steps)
     check_positive_int("batch_size", batch_size)
     check_positive_int("eval_every", eval_every)
-    if steps % eval_every:
-        raise ValueError(f"steps ({steps}) must be a multiple of eval_every ({eval_every})")
+    shape_steps = steps if shape_steps is None else shape_steps
+    if steps % eval_every or shape_steps % eval_every:
+        raise ValueError(
+            f"steps ({steps}) and shape_steps ({shape_steps}) must be multiples of eval_every ({eval_every})"
+        )
+    if shape_steps < steps:
+        raise ValueError(f"shape_steps ({shape_steps}) is below steps ({steps})")
     if select_by not in SELECTIONS:
         raise ValueError(f"unknown select_by {select_by!r}; known: {', '.join(SELECTIONS)}")
     (x_train, y_train), (x_valid, y_valid), (x_test, y_test) = (
@@ -325,8 +338,12 @@ def train_grid(
         y_train.shape[1] == y_valid.shape[1] == y_test.shape[1]
     ):
         raise ValueError("train, valid and test must have the same input and output dimensions")
-    if batch_size > len(x_train):
-        raise ValueError(f"batch_size ({batch_size}) exceeds the {len(x_train)} training points")
+    n_train = len(x_train)
+    if batch_size > n_train:
+        raise ValueError(f"batch_size ({batch_size}) exceeds the {n_train} training points")
+    shape_points = n_train if shape_points is None else shape_points
+    if shape_points < n_train:
+        raise ValueError(f"shape_points ({shape_points}) is below the {n_train} training points")
     sizes = mlp_sizes(x_train.shape[1], width, depth, y_train.shape[1])
     activation_function(activation)
     if parametrization not in PARAMETRIZATIONS:
@@ -338,13 +355,57 @@ def train_grid(
         if not np.all(np.isfinite(values) & (values >= 0)):
             raise ValueError(f"{name} must be finite and >= 0, got {values}")
     hyper = Hyperparameters(*(np.asarray(a, np.float32) for a in hyper[:3]), np.asarray(hyper.seed, np.int32))
-    program = _grid_program(sizes, activation, parametrization, steps, batch_size, eval_every, select_by)
+    seeds, seed_index_G = np.unique(hyper.seed, return_inverse=True)
+    batches_SxTxB = minibatch_order(seeds, n_train, batch_size, steps, shape_steps)
+    pad = shape_points - n_train
+    x_train, y_train = (jnp.pad(a, ((0, pad), (0, 0))) for a in (x_train, y_train))
+    program = _grid_program(sizes, activation, parametrization, shape_steps, batch_size, eval_every, select_by)
     perf.add_flops(
-        grid_flops(hyper.seed.size, sizes, steps, batch_size, eval_every, (len(x_train), len(x_valid), len(x_test)))
+        grid_flops(hyper.seed.size, sizes, steps, batch_size, eval_every, (n_train, len(x_valid), len(x_test)))
     )
-    label = f"train_grid: {hyper.seed.size} nets, width {width}, depth {depth}, {len(x_train)} points"
+    label = f"train_grid: {hyper.seed.size} nets, width {width}, depth {depth}, {n_train} points"
+    n_evals = steps // eval_every
     with Progress(steps, label, min_seconds=GRID_PROGRESS_SECONDS):  # block on the result inside: the steps report
-        return jax.tree.map(np.asarray, program(hyper, x_train, y_train, x_valid, y_valid, x_test, y_test))
+        result = jax.tree.map(
+            np.asarray,
+            program(
+                hyper,
+                jnp.asarray(seed_index_G.astype(np.int32)),
+                batches_SxTxB,
+                jnp.int32(n_evals),
+                jnp.int32(n_train),
+                x_train,
+                y_train,
+                x_valid,
+                y_valid,
+                x_test,
+                y_test,
+            ),
+        )
+    curves = lambda m: jax.tree.map(lambda a: a[:, : n_evals + 1], m)  # noqa: E731  (the blocks run, not skipped)
+    return result._replace(
+        steps_E=np.arange(n_evals + 1) * eval_every,
+        train_GxE=curves(result.train_GxE),
+        valid_GxE=curves(result.valid_GxE),
+    )
+
+
+def minibatch_order(seeds: Sequence[int], n_train: int, batch_size: int, steps: int, shape_steps: int) -> jax.Array:
+    """(S, shape_steps, batch_size) int32 training-point indices of each step for each seed: step t takes batch
+    t mod b (b = n_train // batch_size) of the permutation of range(n_train) drawn from fold_in(data key, t // b),
+    data key = split(key(seed))[1] (`train_grid`). The steps from `steps` on are zeros (the program skips them)."""
+    per_epoch = n_train // batch_size
+    epochs = -(-steps // per_epoch)
+    used = per_epoch * batch_size
+
+    @jax.jit
+    def order(seed: jax.Array) -> jax.Array:
+        data_key = jax.random.split(jax.random.key(seed))[1]
+        perms = jax.vmap(lambda e: jax.random.permutation(jax.random.fold_in(data_key, e), n_train))(jnp.arange(epochs))
+        return perms[:, :used].reshape(epochs * per_epoch, batch_size)[:steps]
+
+    orders = jnp.stack([order(jnp.int32(seed)) for seed in seeds])
+    return jnp.pad(orders, ((0, 0), (0, shape_steps - steps), (0, 0))).astype(jnp.int32)
 
 
 def grid_flops(
@@ -364,20 +425,34 @@ def _grid_program(
     sizes: tuple[int, ...],
     activation: str,
     parametrization: str,
-    steps: int,
+    shape_steps: int,
     batch_size: int,
     eval_every: int,
     select_by: str,
 ):
-    """The jitted, vmapped training program for one static configuration (cached: one compilation each)."""
-    n_evals = steps // eval_every
+    """The jitted, vmapped training program for one static configuration (cached: one compilation each). It runs
+    the first `n_evals` (traced) of its shape_steps // eval_every blocks; `n_train` (traced) of the padded training
+    points count in the training metrics."""
+    n_blocks = shape_steps // eval_every
 
-    def one_point(hp: Hyperparameters, x_train, y_train, x_valid, y_valid, x_test, y_test) -> GridResult:
-        n_train = x_train.shape[0]
-        batches_per_epoch = n_train // batch_size
-        init_key, data_key = jax.random.split(jax.random.key(hp.seed))
+    def one_point(
+        hp: Hyperparameters,
+        seed_index,
+        batches_SxTxB,
+        n_evals,
+        n_train,
+        x_train,
+        y_train,
+        x_valid,
+        y_valid,
+        x_test,
+        y_test,
+    ) -> GridResult:
+        init_key = jax.random.split(jax.random.key(hp.seed))[0]
+        batches_TxB = batches_SxTxB[seed_index]
         scales = layer_scales(sizes, parametrization=parametrization, weight_var=hp.weight_var, bias_var=hp.bias_var)
         optimizer = optax.adam(hp.learning_rate)
+        real_P = jnp.arange(x_train.shape[0]) < n_train
 
         def apply(p: Params, x_BxD: jax.Array) -> jax.Array:
             return apply_mlp(p, x_BxD, scales, activation=activation)
@@ -386,13 +461,19 @@ def _grid_program(
             f_NxK = apply(p, x_NxD)
             return Metrics(mean_squared_error(f_NxK, y_NxK), accuracy(f_NxK, y_NxK))
 
+        def train_metrics(p: Params) -> Metrics:
+            """`metrics` on the n_train real points of the padded training set."""
+            f_PxK = apply(p, x_train)
+            squared = jnp.sum(jnp.where(real_P[:, None], (f_PxK - y_train) ** 2, 0.0))
+            right = jnp.sum(real_P & (jnp.argmax(f_PxK, axis=-1) == jnp.argmax(y_train, axis=-1)))
+            return Metrics(squared / (n_train * y_train.shape[1]), right / n_train)
+
         def step(carry, t):
             p, opt_state, diverged = carry
-            order_N = jax.random.permutation(jax.random.fold_in(data_key, t // batches_per_epoch), n_train)
-            batch_B = jax.lax.dynamic_slice(order_N, ((t % batches_per_epoch) * batch_size,), (batch_size,))
+            batch_B = batches_TxB[t]
             loss, grads = jax.value_and_grad(lambda q: mse_loss(apply(q, x_train[batch_B]), y_train[batch_B]))(p)
             updates, opt_state = optimizer.update(grads, opt_state, p)
-            report_step(t, steps)  # t is not batched: one callback for the whole grid, every 5 % of the steps
+            report_step(t, shape_steps, last=n_evals * eval_every)  # t is not batched: one callback per grid
             return (optax.apply_updates(p, updates), opt_state, diverged | ~jnp.isfinite(loss)), None
 
         def is_better(new: Metrics, best: Metrics) -> jax.Array:
@@ -401,11 +482,11 @@ def _grid_program(
             return (new.accuracy > best.accuracy) | ((new.accuracy == best.accuracy) & (new.mse < best.mse))
 
         def observe(p: Params, diverged: jax.Array) -> tuple[Metrics, Metrics, jax.Array]:
-            train, valid = metrics(p, x_train, y_train), metrics(p, x_valid, y_valid)
+            train, valid = train_metrics(p), metrics(p, x_valid, y_valid)
             finite = jnp.isfinite(train.mse) & jnp.isfinite(valid.mse)
             return train, valid, diverged | ~finite
 
-        def block(carry, e):
+        def run_block(carry, e):
             state, best = carry
             state = jax.lax.scan(step, state, e * eval_every + jnp.arange(eval_every))[0]
             train, valid, diverged = observe(state[0], state[2])
@@ -413,11 +494,18 @@ def _grid_program(
             best = jax.tree.map(lambda new, old: jnp.where(better, new, old), (state[0], train, valid, e + 1), best)
             return ((state[0], state[1], diverged), best), (train, valid)
 
+        def skip_block(carry, e):
+            nan = Metrics(jnp.float32(jnp.nan), jnp.float32(jnp.nan))
+            return carry, (nan, nan)
+
+        def block(carry, e):  # e is not batched: a real branch, so the skipped blocks cost nothing
+            return jax.lax.cond(e < n_evals, run_block, skip_block, carry, e)
+
         params = init_mlp(init_key, sizes, scales)
         train0, valid0, diverged0 = observe(params, jnp.array(False))
         state = (params, optimizer.init(params), diverged0)
         (state, best), (train_E, valid_E) = jax.lax.scan(
-            block, (state, (params, train0, valid0, jnp.int32(0))), jnp.arange(n_evals)
+            block, (state, (params, train0, valid0, jnp.int32(0))), jnp.arange(n_blocks)
         )
         diverged = state[2]
         best_params, best_train, best_valid, best_eval = best
@@ -425,7 +513,7 @@ def _grid_program(
         best_test = Metrics(mean_squared_error(f_test, y_test), accuracy(f_test, y_test))
         nan_if_diverged = lambda a: jnp.where(diverged, jnp.nan, a)  # noqa: E731
         return GridResult(
-            steps_E=jnp.arange(n_evals + 1) * eval_every,
+            steps_E=None,  # set by train_grid
             train_GxE=jax.tree.map(jnp.append, train0, train_E),
             valid_GxE=jax.tree.map(jnp.append, valid0, valid_E),
             diverged_G=diverged,
@@ -437,5 +525,5 @@ def _grid_program(
             params=jax.tree.map(nan_if_diverged, best_params),
         )
 
-    data_axes = (None,) * 6
-    return jax.jit(jax.vmap(one_point, in_axes=(0, *data_axes), out_axes=GridResult(None, *([0] * 9))))
+    in_axes = (0, 0, *(None,) * 9)
+    return jax.jit(jax.vmap(one_point, in_axes=in_axes, out_axes=GridResult(None, *([0] * 9))))

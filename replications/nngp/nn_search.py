@@ -37,9 +37,18 @@ def training_steps(train_size: int, section: Mapping[str, Any]) -> int:
 
 
 def _train(
-    grid: Hyperparameters, parts: Mapping[str, Part], idx: np.ndarray, width: int, activation: str, section
+    grid: Hyperparameters,
+    parts: Mapping[str, Part],
+    subsets: Mapping[int, np.ndarray],
+    size: int,
+    width: int,
+    activation: str,
+    section,
 ) -> GridResult:
+    """`train_grid` on the training subset of `size`, compiled for the largest subset and its steps: one program
+    per (activation, width, grid size) serves every training size."""
     train, valid, test = parts["train"], parts["validation"], parts["test"]
+    idx = subsets[size]
     return train_grid(
         grid,
         (train.x_NxD[idx], train.targets_NxC[idx]),
@@ -51,6 +60,8 @@ def _train(
         steps=training_steps(len(idx), section),
         batch_size=min(section["batch_size"], len(idx)),
         eval_every=section["eval_every"],
+        shape_steps=max(training_steps(len(i), section) for i in subsets.values()),
+        shape_points=max(len(i) for i in subsets.values()),
     )
 
 
@@ -85,9 +96,9 @@ def search(
         seed=[section["search_seed"]],
     )
     rows = []
-    for size, idx in subsets.items():
+    for size in subsets:
         for width in section["widths"]:
-            result = _train(grid, parts, idx, width, activation, section)
+            result = _train(grid, parts, subsets, size, width, activation, section)
             fixed = {"activation": activation, "train_size": size, "depth": section["depth"], "width": width}
             rows += _rows(grid, result, **fixed)
             print(f"[nn_search] search {activation} n={size} width={width} done", flush=True)
@@ -114,7 +125,7 @@ def retrain(
     every width (Table 1's and Fig 1's NN-best), and at the sizes `every_width_at` the best net of each width (the
     width comparison). One row per (training size, width, seed)."""
     rows = []
-    for size, idx in subsets.items():
+    for size in subsets:
         at_size = searched[searched["train_size"] == size]
         widths = section["widths"] if size in every_width_at else [int(best_point(at_size)["width"])]
         for width in widths:
@@ -122,7 +133,7 @@ def retrain(
             grid = hyperparameter_grid(
                 **{name: [best[name]] for name in HYPERPARAMETERS}, seed=section["retrain_seeds"]
             )
-            result = _train(grid, parts, idx, width, activation, section)
+            result = _train(grid, parts, subsets, size, width, activation, section)
             fixed = {"activation": activation, "train_size": size, "depth": section["depth"], "width": width}
             rows += _rows(grid, result, **fixed)
             print(f"[nn_search] retrain {activation} n={size} width={width} done", flush=True)
