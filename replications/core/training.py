@@ -394,18 +394,18 @@ def minibatch_order(seeds: Sequence[int], n_train: int, batch_size: int, steps: 
     """(S, shape_steps, batch_size) int32 training-point indices of each step for each seed: step t takes batch
     t mod b (b = n_train // batch_size) of the permutation of range(n_train) drawn from fold_in(data key, t // b),
     data key = split(key(seed))[1] (`train_grid`). The steps from `steps` on are zeros (the program skips them)."""
+    orders = jnp.stack([_seed_order(jnp.int32(seed), n_train, batch_size, steps) for seed in seeds])
+    return jnp.pad(orders, ((0, 0), (0, shape_steps - steps), (0, 0))).astype(jnp.int32)
+
+
+@functools.partial(jax.jit, static_argnames=("n_train", "batch_size", "steps"))
+def _seed_order(seed: jax.Array, n_train: int, batch_size: int, steps: int) -> jax.Array:
+    """`minibatch_order` of one seed, its first `steps` steps (one compilation per training size and steps)."""
     per_epoch = n_train // batch_size
     epochs = -(-steps // per_epoch)
-    used = per_epoch * batch_size
-
-    @jax.jit
-    def order(seed: jax.Array) -> jax.Array:
-        data_key = jax.random.split(jax.random.key(seed))[1]
-        perms = jax.vmap(lambda e: jax.random.permutation(jax.random.fold_in(data_key, e), n_train))(jnp.arange(epochs))
-        return perms[:, :used].reshape(epochs * per_epoch, batch_size)[:steps]
-
-    orders = jnp.stack([order(jnp.int32(seed)) for seed in seeds])
-    return jnp.pad(orders, ((0, 0), (0, shape_steps - steps), (0, 0))).astype(jnp.int32)
+    data_key = jax.random.split(jax.random.key(seed))[1]
+    perms = jax.vmap(lambda e: jax.random.permutation(jax.random.fold_in(data_key, e), n_train))(jnp.arange(epochs))
+    return perms[:, : per_epoch * batch_size].reshape(epochs * per_epoch, batch_size)[:steps]
 
 
 def grid_flops(
