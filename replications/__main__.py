@@ -120,9 +120,10 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     print(f"[{args.group}/{args.task}] start", flush=True)
     config = kwargs.pop("config")
-    if args.perf:
-        from replications.core import perf
+    from replications.core import perf
 
+    perf.one_cpu_device_per_core()  # the sweeps split their nets over the cores
+    if args.perf:
         if os.environ.get(perf.CACHE_ENV):
             perf.enable_compilation_cache(os.environ[perf.CACHE_ENV])
         with perf.recording(args.perf):

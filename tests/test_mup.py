@@ -3,7 +3,10 @@ measures behind the claims."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import jax
 import jax.numpy as jnp
@@ -13,6 +16,7 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
+from replications.core import perf
 from replications.core.config import ConfigError, validate_config
 from replications.core.nets import init_mlp
 from replications.core.stats import jackknife_estimate
@@ -296,6 +300,61 @@ def test_sweep_in_chunks_equals_one_program(capsys):
     said = capsys.readouterr().out
     assert "in 1 program run(s)" in said and re.search(r"in ([2-9]|1[0-2]) program run\(s\)", said)
     assert len(sweep.chunks(6, 2, 3)) == 6  # seeds in one group of 2, pairs one at a time
+
+
+SWEEP_ON_DEVICES = """
+import sys
+import jax, numpy as np
+from replications.core.nets import init_mlp
+from replications.mup import mlp, sweep
+rng = np.random.default_rng(1)
+x, y = rng.normal(size=(40, 6)).astype(np.float32), rng.integers(0, 10, 40)
+setups = [mlp.mlp_setup(6, 16, 10, parametrization=p, base_width=8, optimizer="sgd") for p in ("sp", "mup", "sp")]
+losses = sweep.train_sweep(
+    lambda k, h: init_mlp(k, setups[0].sizes, h["scales"]),
+    lambda p, xb, yb, h: mlp.cross_entropy(mlp.logits(p, xb, h["scales"]), yb),
+    sweep.sgd(0.9), x, y,
+    hypers=[{"scales": list(s.scales), "lr_factors": s.lr_factors} for s in setups],
+    learning_rates=np.array([[0.05], [0.2], [0.05]]), seeds=[3, 4], steps=5, batch=8,
+)
+np.save(sys.argv[1], losses)
+print("devices", len(jax.devices()))
+"""
+
+
+def test_sweep_split_over_devices_equals_one_device(tmp_path):
+    """Three (variant, learning rate) pairs over two CPU devices (the last device's share filled with a repeat):
+    every net's losses are the one-device program's, up to float32 rounding, each in its own place (pairs 0 and 2
+    are the same net, on different devices)."""
+    said = {}
+    for devices in (1, 2):
+        flags = {"XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}"}
+        run = subprocess.run(
+            [sys.executable, "-c", SWEEP_ON_DEVICES, str(tmp_path / f"{devices}.npy")],
+            env={**os.environ, **flags}, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        said[devices] = run.stdout
+    assert "devices 1" in said[1] and "devices 2" in said[2]
+    one, two = np.load(tmp_path / "1.npy"), np.load(tmp_path / "2.npy")
+    assert one.shape == two.shape == (3, 1, 2, 5) and np.isfinite(one).all()
+    np.testing.assert_allclose(two, one, rtol=2e-6)
+    np.testing.assert_allclose(two[2], two[0], rtol=2e-6)
+    assert not np.allclose(two[1], two[0], rtol=1e-3)
+
+
+def test_one_cpu_device_per_core():
+    """The CPU backend becomes one device per core the process may use; a count in XLA_FLAGS is kept, and so are
+    the devices of a process that has run JAX already (this one)."""
+    script = "from replications.core import perf; import jax; print(perf.one_cpu_device_per_core(), len(jax.devices()))"
+    environment = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    cores = len(os.sched_getaffinity(0))
+    for flags, expected in (({}, cores), ({"XLA_FLAGS": "--xla_force_host_platform_device_count=3"}, 3)):
+        run = subprocess.run(
+            [sys.executable, "-c", script], env={**environment, **flags}, capture_output=True, text=True, check=True
+        )
+        assert run.stdout.split() == [str(expected), str(expected)]
+    jax.devices()
+    assert perf.one_cpu_device_per_core() == len(jax.devices("cpu"))
 
 
 def test_chunks_cover_the_grid_once():

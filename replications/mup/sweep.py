@@ -8,8 +8,10 @@ per-tensor learning-rate factors of SP and of muP: variants of one shape share t
 of a width compile once. Seed s fixes the initialization and the order of the minibatches (epochs of random
 permutations of the training set), so every variant and learning rate sees the same draws and the same data: common
 random numbers make the comparisons sharper than independent runs would. The loop is a `lax.scan` over steps of
-`vmap`s over variants, learning rates and seeds, jitted once per call. A net that diverges carries non-finite losses
-to the end; the caller decides what that means.
+`vmap`s over (variant, learning rate) pairs and seeds, jitted once per call, with the pairs split evenly over the
+backend's devices: on a CPU, one device per core (`core.perf.one_cpu_device_per_core`), so the small nets' batched
+products keep every core busy instead of about one. A net that diverges carries non-finite losses to the end; the
+caller decides what that means.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from replications.core import perf
 from replications.core.parametrization import scale_updates
@@ -72,7 +75,10 @@ def train_sweep(
     `label`.
 
     Memory: where the V x L x S nets (`net_bytes` each) and the data exceed `memory_budget_bytes`, the grid runs
-    as several programs (`chunks`) of the same compiled function; each net's numbers are its own either way. FLOPs:
+    as several programs (`chunks`) of the same compiled function; each net's numbers are its own either way, up to
+    float32 rounding (XLA may order the sums of a product batched over fewer nets differently). Devices: each
+    program's pairs are split evenly over `jax.devices()`, the last share filled with repeats whose losses are
+    dropped; the budget is the whole program's, on one device or several. FLOPs:
     one net's step (`core.perf.step_flops`) x steps x nets are counted for the job's record."""
     lrs_VxL = np.asarray(learning_rates, np.float32)
     if lrs_VxL.ndim != 2 or lrs_VxL.shape[0] != len(hypers):
@@ -98,8 +104,10 @@ def train_sweep(
         return losses_T
 
     over_seeds = jax.vmap(one_net, in_axes=(None, None, 0, 0))
-    over_lrs = jax.vmap(over_seeds, in_axes=(None, 0, None, None))
-    run = jax.jit(jax.vmap(over_lrs, in_axes=(0, 0, None, None)))
+    over_pairs = jax.vmap(over_seeds, in_axes=(0, 0, None, None))
+    mesh = Mesh(np.array(jax.devices()), ("pairs",))
+    split, whole = NamedSharding(mesh, PartitionSpec("pairs")), NamedSharding(mesh, PartitionSpec())
+    run = jax.jit(over_pairs, in_shardings=(split, split, whole, whole), out_shardings=split)
 
     perf.add_flops(sweep_flops(init_fn, loss_fn, make_optimizer, x[:batch], y[:batch], hypers[0], steps * V * L * S))
     if memory_budget_bytes is None:
@@ -116,13 +124,11 @@ def train_sweep(
     losses = np.empty((V, L, S, steps), np.float32)
     for pairs, seed_slice in plan:
         with Progress(steps, label, min_seconds=PROGRESS_SECONDS):
-            if len(pairs) == V * L:
-                losses[:, :, seed_slice] = run(stacked, lrs, keys_S[seed_slice], idx_SxTxB[seed_slice])
-                continue
-            v_K, l_K = np.divmod(np.asarray(pairs), L)
-            some = jax.tree.map(lambda a, k=v_K: a[k], stacked)
-            part = run(some, lrs[v_K, l_K][:, None], keys_S[seed_slice], idx_SxTxB[seed_slice])
-            losses[v_K, l_K, seed_slice] = np.asarray(part)[:, 0]
+            K = len(pairs)
+            v_P, l_P = np.divmod(np.resize(pairs, K + -K % mesh.size), L)  # repeats fill the last device's share
+            part = run(jax.tree.map(lambda a, k=v_P: a[k], stacked), lrs[v_P, l_P], keys_S[seed_slice],
+                       idx_SxTxB[seed_slice])  # fmt: skip
+            losses[v_P[:K], l_P[:K], seed_slice] = np.asarray(part)[:K]
     print(
         f"  sweep: {V} variants x {L} learning rates x {S} seeds x {steps} steps in {len(plan)} program run(s), "
         f"{time.perf_counter() - start:.1f} s",
