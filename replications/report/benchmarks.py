@@ -18,7 +18,9 @@ seconds JAX spent tracing, lowering and compiling, and the FLOPs its training pr
 With repeats, the record is the last run's. The table
 reads each job's CPU use as CPU time / (wall time x the machine's usable cores), its FLOP rate as counted FLOPs /
 wall time (compile time and the job's other work included), and that rate as a fraction of the float32 GEMM rate
-that the table's job measures on the same machine (`perf.gemm_rate`).
+that the table's job measures on the same machine (`perf.gemm_rate`); and, per core, counted FLOPs / CPU time as a
+fraction of one core's share of that rate: where two jobs share the machine, each one's rate over wall time is at
+most about half the machine's, however well it uses the cores it gets.
 
 The `paper` profile, estimated for one GPU from a run of the `default` profile (a smoke run's toy programs say nothing
 of the paper's rates): each job that counts FLOPs also counts, from the `paper` profile's config alone
@@ -255,18 +257,20 @@ def _ratio(numerator: float | None, denominator: float | None, format_spec: str 
 
 
 COLUMNS = ("group", "job", "wall (s)", "CPU (s)", "CPU use", "compile (s)", "GFLOP", "GFLOP/s", "of GEMM",
-           "peak RSS (MB)", f"{ESTIMATE_PROFILE} PFLOP",
+           "of GEMM per core", "peak RSS (MB)", f"{ESTIMATE_PROFILE} PFLOP",
            f"{ESTIMATE_PROFILE}, {ESTIMATE_DEVICE} (h, estimated)")  # fmt: skip
 
 
 def _cells(jobs: Sequence[JobBenchmark], cores: int, gemm_flops_per_s: float | None) -> list[str]:
-    """wall, CPU, CPU use, compile, GFLOP, GFLOP/s, fraction of GEMM, peak RSS, the estimate's profile's PFLOP and
-    estimated hours of one job or of several summed (the FLOP rate over the jobs that counted FLOPs; the estimate
-    over the jobs that have one)."""
+    """wall, CPU, CPU use, compile, GFLOP, GFLOP/s, fraction of GEMM (over wall time) and per core (over CPU time),
+    peak RSS, the estimate's profile's PFLOP and estimated hours of one job or of several summed (the FLOP rates
+    over the jobs that counted FLOPs; the estimate over the jobs that have one)."""
     wall, cpu = _sum([j.wall_s for j in jobs]), _sum([j.cpu_s for j in jobs])
     compile_s, flops = _sum([j.compile_s for j in jobs]), _sum([j.flops for j in jobs])
     counted_wall = _sum([j.wall_s for j in jobs if j.flops is not None])
+    counted_cpu = _sum([j.cpu_s for j in jobs if j.flops is not None])
     rate = None if flops is None or not counted_wall else flops / counted_wall
+    core_rate = None if flops is None or not counted_cpu else flops / counted_cpu
     return [
         _seconds(wall),
         _seconds(cpu),
@@ -275,6 +279,7 @@ def _cells(jobs: Sequence[JobBenchmark], cores: int, gemm_flops_per_s: float | N
         "" if flops is None else f"{flops / 1e9:.0f}",
         "" if rate is None else f"{rate / 1e9:.1f}",
         _ratio(rate, gemm_flops_per_s),
+        _ratio(core_rate, None if gemm_flops_per_s is None else gemm_flops_per_s / cores),
         _megabytes(_max([j.max_rss_mb for j in jobs])),
         "" if (paper := _sum([j.paper_flops for j in jobs])) is None else f"{paper / 1e15:,.1f}",
         ""
@@ -312,14 +317,18 @@ def benchmarks_markdown(
         f"Wall time, CPU time and peak memory (maximum resident set size) of every compute job of the last run of "
         f"the `{profile}` profile, from Snakemake's `benchmark:` files ({source}), with each job's own record "
         "(`<task>.perf.json` beside them: replications/core/perf.py). Totals add the jobs' times as if they ran one "
-        "after another (a compute job counts as one thread, so `--cores 2` runs two side by side: a job's CPU use and "
-        "FLOP rate are its share of a machine it shared); peaks are the largest of any job.",
+        "after another (a compute job counts as one thread, so `--cores 2` runs two side by side, though mup's sweeps "
+        "split their nets over every core: a job's CPU use and FLOP rate are its share of a machine it shared); "
+        "peaks are the largest of any job.",
         "",
         f"CPU use: CPU time / (wall time x {cores} cores). Compile: seconds JAX spent tracing, lowering and "
         "compiling (a program found in the persistent compilation cache costs its loading). GFLOP: what the job's "
         "training programs counted (one step of one net costed by XLA, or counted per weight; blank: not counted). "
         "GFLOP/s: those FLOPs over the job's whole wall time; of GEMM: that rate over the machine's float32 GEMM "
-        f"rate, measured by this table's job ((2048 x 2048) @ (2048 x 2048), best of 7): {gemm}.",
+        f"rate, measured by this table's job ((2048 x 2048) @ (2048 x 2048), best of 7): {gemm}. Of GEMM per "
+        f"core: the FLOPs over the job's CPU time, over one core's share of that rate (GEMM / {cores}): how well the "
+        "cores the job kept busy were used, whether it ran alone or beside another job (a thread that waits "
+        "spinning counts as busy).",
         "",
         f"The `{ESTIMATE_PROFILE}` profile on {ESTIMATE_DEVICE}, estimated, not measured: {ESTIMATE_PROFILE} PFLOP is "
         f"what a job that counts FLOPs would count under the `{ESTIMATE_PROFILE}` profile's config, counted from "
