@@ -304,18 +304,21 @@ def test_sweep_in_chunks_equals_one_program(capsys):
 
 SWEEP_ON_DEVICES = """
 import sys
-import jax, numpy as np
+import jax, jax.numpy as jnp, numpy as np
 from replications.core.nets import init_mlp
 from replications.mup import mlp, sweep
 rng = np.random.default_rng(1)
 x, y = rng.normal(size=(40, 6)).astype(np.float32), rng.integers(0, 10, 40)
 setups = [mlp.mlp_setup(6, 16, 10, parametrization=p, base_width=8, optimizer="sgd") for p in ("sp", "mup", "sp")]
+hypers = [{"scales": list(s.scales), "lr_factors": s.lr_factors} for s in setups]
+init = lambda k, h: init_mlp(k, setups[0].sizes, h["scales"])
+loss = lambda p, xb, yb, h: mlp.cross_entropy(mlp.logits(p, xb, h["scales"]), yb)
+params = jax.eval_shape(init, jax.random.PRNGKey(0), jax.tree.map(jnp.asarray, hypers[0]))
+per_net = sweep.net_bytes(loss, params, params, jnp.asarray(x[:8]), jnp.asarray(y[:8]), hypers[0])
+budget = {"none": None, "four_nets": x.nbytes + y.nbytes + 2 * 5 * 8 * 4 + 4.5 * per_net}[sys.argv[2]]
 losses = sweep.train_sweep(
-    lambda k, h: init_mlp(k, setups[0].sizes, h["scales"]),
-    lambda p, xb, yb, h: mlp.cross_entropy(mlp.logits(p, xb, h["scales"]), yb),
-    sweep.sgd(0.9), x, y,
-    hypers=[{"scales": list(s.scales), "lr_factors": s.lr_factors} for s in setups],
-    learning_rates=np.array([[0.05], [0.2], [0.05]]), seeds=[3, 4], steps=5, batch=8,
+    init, loss, sweep.sgd(0.9), x, y, hypers=hypers, learning_rates=np.array([[0.05], [0.2], [0.05]]),
+    seeds=[3, 4], steps=5, batch=8, memory_budget_bytes=budget,
 )
 np.save(sys.argv[1], losses)
 print("devices", len(jax.devices()))
@@ -323,21 +326,24 @@ print("devices", len(jax.devices()))
 
 
 def test_sweep_split_over_devices_equals_one_device(tmp_path):
-    """Three (variant, learning rate) pairs over two CPU devices (the last device's share filled with a repeat):
-    every net's losses are the one-device program's, up to float32 rounding, each in its own place (pairs 0 and 2
-    are the same net, on different devices)."""
+    """Three (variant, learning rate) pairs over two CPU devices (the last device's share filled with a repeat), in
+    one program and in programs of at most 4 nets (2 pairs x 2 seeds, padding included: 2 programs): every net's
+    losses are the one-device program's, up to float32 rounding, each in its own place (pairs 0 and 2 are the same
+    net, on different devices)."""
     said = {}
-    for devices in (1, 2):
+    for devices, budget in ((1, "none"), (2, "none"), (2, "four_nets")):
         flags = {"XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}"}
         run = subprocess.run(
-            [sys.executable, "-c", SWEEP_ON_DEVICES, str(tmp_path / f"{devices}.npy")],
+            [sys.executable, "-c", SWEEP_ON_DEVICES, str(tmp_path / f"{devices}_{budget}.npy"), budget],
             env={**os.environ, **flags}, capture_output=True, text=True, check=True,
         )  # fmt: skip
-        said[devices] = run.stdout
-    assert "devices 1" in said[1] and "devices 2" in said[2]
-    one, two = np.load(tmp_path / "1.npy"), np.load(tmp_path / "2.npy")
-    assert one.shape == two.shape == (3, 1, 2, 5) and np.isfinite(one).all()
+        said[devices, budget] = run.stdout
+    assert "devices 1" in said[1, "none"] and "devices 2" in said[2, "none"]
+    assert "in 1 program run(s)" in said[2, "none"] and "in 2 program run(s)" in said[2, "four_nets"]
+    one, two, chunked = (np.load(tmp_path / f"{name}.npy") for name in ("1_none", "2_none", "2_four_nets"))
+    assert one.shape == two.shape == chunked.shape == (3, 1, 2, 5) and np.isfinite(one).all()
     np.testing.assert_allclose(two, one, rtol=2e-6)
+    np.testing.assert_allclose(chunked, one, rtol=2e-6)
     np.testing.assert_allclose(two[2], two[0], rtol=2e-6)
     assert not np.allclose(two[1], two[0], rtol=1e-3)
 
@@ -358,11 +364,16 @@ def test_one_cpu_device_per_core():
 
 
 def test_chunks_cover_the_grid_once():
-    for pairs, seeds, max_nets in [(6, 2, 3), (5, 4, 100), (7, 3, 1), (4, 5, 2)]:
-        plan = sweep.chunks(pairs, seeds, max_nets)
+    """Every (pair, seed) once, and no program over `max_nets` nets, with its pairs padded to a multiple of `share`
+    (the devices) where `share` pairs fit beside its seeds."""
+    cases = [(6, 2, 3, 1), (5, 4, 100, 1), (7, 3, 1, 1), (4, 5, 2, 1), (7, 2, 11, 2), (5, 3, 100, 2), (6, 2, 4, 2)]
+    for pairs, seeds, max_nets, share in cases:
+        plan = sweep.chunks(pairs, seeds, max_nets, share)
         cells = [(p, s) for chunk, sl in plan for p in chunk for s in range(seeds)[sl]]
         assert sorted(cells) == [(p, s) for p in range(pairs) for s in range(seeds)]
-        assert all(len(chunk) * len(range(seeds)[sl]) <= max(max_nets, 1) for chunk, sl in plan)
+        for chunk, sl in plan:
+            assert (len(chunk) + -len(chunk) % share) * len(range(seeds)[sl]) <= max(max_nets, 1)
+    assert [len(chunk) for chunk, _ in sweep.chunks(7, 2, 11, 2)] == [4, 3]  # 5 pairs would be 6 padded: 12 nets
 
 
 def test_jackknife_estimate_is_the_statistic_of_the_means_inside_its_jackknife_interval():

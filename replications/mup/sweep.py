@@ -77,8 +77,8 @@ def train_sweep(
     Memory: where the V x L x S nets (`net_bytes` each) and the data exceed `memory_budget_bytes`, the grid runs
     as several programs (`chunks`) of the same compiled function; each net's numbers are its own either way, up to
     float32 rounding (XLA may order the sums of a product batched over fewer nets differently). Devices: each
-    program's pairs are split evenly over `jax.devices()`, the last share filled with repeats whose losses are
-    dropped; the budget is the whole program's, on one device or several. FLOPs:
+    program's pairs are split evenly over `jax.devices()` (as many as the budget leaves a pair each), the last
+    share filled with repeats whose losses are dropped; the budget is the whole program's, padding included. FLOPs:
     one net's step (`core.perf.step_flops`) x steps x nets are counted for the job's record."""
     lrs_VxL = np.asarray(learning_rates, np.float32)
     if lrs_VxL.ndim != 2 or lrs_VxL.shape[0] != len(hypers):
@@ -105,11 +105,9 @@ def train_sweep(
 
     over_seeds = jax.vmap(one_net, in_axes=(None, None, 0, 0))
     over_pairs = jax.vmap(over_seeds, in_axes=(0, 0, None, None))
-    mesh = Mesh(np.array(jax.devices()), ("pairs",))
-    split, whole = NamedSharding(mesh, PartitionSpec("pairs")), NamedSharding(mesh, PartitionSpec())
-    run = jax.jit(over_pairs, in_shardings=(split, split, whole, whole), out_shardings=split)
 
     perf.add_flops(sweep_flops(init_fn, loss_fn, make_optimizer, x[:batch], y[:batch], hypers[0], steps * V * L * S))
+    devices = jax.devices()
     if memory_budget_bytes is None:
         plan = [(list(range(V * L)), slice(0, S))]
     else:
@@ -118,7 +116,12 @@ def train_sweep(
         state0 = jax.eval_shape(lambda p: make_optimizer(lr0, hyper0).init(p), params0)
         per_net = net_bytes(loss_fn, params0, state0, x[:batch], y[:batch], hyper0)
         room = memory_budget_bytes - x.nbytes - y.nbytes - idx_SxTxB.nbytes
-        plan = chunks(V * L, S, max(1, int(room // per_net)))
+        max_nets = max(1, int(room // per_net))
+        devices = devices[: max(1, max_nets // min(S, max_nets))]  # each device's share at least one pair
+        plan = chunks(V * L, S, max_nets, share=len(devices))
+    mesh = Mesh(np.array(devices), ("pairs",))
+    split, whole = NamedSharding(mesh, PartitionSpec("pairs")), NamedSharding(mesh, PartitionSpec())
+    run = jax.jit(over_pairs, in_shardings=(split, split, whole, whole), out_shardings=split)
     start = time.perf_counter()
     stacked, lrs = stack_variants(hypers), jnp.asarray(lrs_VxL)
     losses = np.empty((V, L, S, steps), np.float32)
@@ -173,11 +176,15 @@ def net_bytes(loss_fn: LossFn, params, state, x_BxD, y_B, hyper) -> float:
     return 3.0 * size(params) + size(state) + size(residuals)
 
 
-def chunks(pairs: int, seeds: int, max_nets: int) -> list[tuple[list[int], slice]]:
+def chunks(pairs: int, seeds: int, max_nets: int, share: int = 1) -> list[tuple[list[int], slice]]:
     """A plan of programs of at most `max_nets` nets over a grid of `pairs` (variant, learning rate) x `seeds`:
-    groups of seeds as large as fit, each with groups of pairs (every pair with every seed exactly once)."""
+    groups of seeds as large as fit, each with groups of pairs (every pair with every seed exactly once). Where
+    `share` pairs (one per device) fit beside each seed group, the groups of pairs are multiples of `share`, so a
+    program whose pairs are padded to a multiple of `share` still holds at most `max_nets` nets."""
     seed_group = min(seeds, max_nets)
     pair_group = max(1, max_nets // seed_group)
+    if pair_group >= share:
+        pair_group -= pair_group % share
     return [
         (
             list(range(first_pair, min(first_pair + pair_group, pairs))),
