@@ -122,7 +122,8 @@ def main(argv: list[str] | None = None) -> None:
     config = kwargs.pop("config")
     from replications.core import perf
 
-    perf.one_cpu_device_per_core()  # the sweeps split their nets over the cores
+    if args.group != REPORT:
+        perf.one_cpu_device_per_core()  # the sweeps split their nets over the cores
     if args.perf:
         if os.environ.get(perf.CACHE_ENV):
             perf.enable_compilation_cache(os.environ[perf.CACHE_ENV])

@@ -332,7 +332,7 @@ def test_sweep_split_over_devices_equals_one_device(tmp_path):
     net, on different devices)."""
     said = {}
     for devices, budget in ((1, "none"), (2, "none"), (2, "four_nets")):
-        flags = {"XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}"}
+        flags = {"XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}", "JAX_PLATFORMS": "cpu"}
         run = subprocess.run(
             [sys.executable, "-c", SWEEP_ON_DEVICES, str(tmp_path / f"{devices}_{budget}.npy"), budget],
             env={**os.environ, **flags}, capture_output=True, text=True, check=True,
@@ -349,18 +349,25 @@ def test_sweep_split_over_devices_equals_one_device(tmp_path):
 
 
 def test_one_cpu_device_per_core():
-    """The CPU backend becomes one device per core the process may use; a count in XLA_FLAGS is kept, and so are
-    the devices of a process that has run JAX already (this one)."""
-    script = "from replications.core import perf; import jax; print(perf.one_cpu_device_per_core(), len(jax.devices()))"
-    environment = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    """The CPU backend becomes one device per core the process may use; a count the user set (XLA_FLAGS, or JAX's
+    JAX_NUM_CPU_DEVICES) is kept; in a process that has run JAX already (this one) the call changes nothing and
+    raises nothing."""
+    script = "from replications.core import perf; import jax; perf.one_cpu_device_per_core(); print(len(jax.devices()))"
+    environment = {k: v for k, v in os.environ.items() if k not in ("XLA_FLAGS", "JAX_NUM_CPU_DEVICES")}
+    environment["JAX_PLATFORMS"] = "cpu"
     cores = len(os.sched_getaffinity(0))
-    for flags, expected in (({}, cores), ({"XLA_FLAGS": "--xla_force_host_platform_device_count=3"}, 3)):
+    for flags, expected in (
+        ({}, cores),
+        ({"XLA_FLAGS": "--xla_force_host_platform_device_count=3"}, 3),
+        ({"JAX_NUM_CPU_DEVICES": "3"}, 3),
+    ):
         run = subprocess.run(
             [sys.executable, "-c", script], env={**environment, **flags}, capture_output=True, text=True, check=True
         )
-        assert run.stdout.split() == [str(expected), str(expected)]
-    jax.devices()
-    assert perf.one_cpu_device_per_core() == len(jax.devices("cpu"))
+        assert run.stdout.split() == [str(expected)]
+    before = len(jax.devices("cpu"))
+    perf.one_cpu_device_per_core()
+    assert len(jax.devices("cpu")) == before
 
 
 def test_chunks_cover_the_grid_once():
@@ -374,6 +381,8 @@ def test_chunks_cover_the_grid_once():
         for chunk, sl in plan:
             assert (len(chunk) + -len(chunk) % share) * len(range(seeds)[sl]) <= max(max_nets, 1)
     assert [len(chunk) for chunk, _ in sweep.chunks(7, 2, 11, 2)] == [4, 3]  # 5 pairs would be 6 padded: 12 nets
+    with pytest.raises(ValueError, match="2 devices need 2 pairs beside 2 seeds; 3 nets fit"):
+        sweep.chunks(4, 2, 3, 2)
 
 
 def test_jackknife_estimate_is_the_statistic_of_the_means_inside_its_jackknife_interval():

@@ -137,22 +137,23 @@ def gemm_rate(size: int = GEMM_SIZE, repeats: int = 7) -> float:
     return 2 * size**3 / best
 
 
-def one_cpu_device_per_core() -> int:
-    """Make JAX's CPU backend one device per core this process may run on, unless XLA_FLAGS set a count or JAX has
-    started its backends already (a caller in a process that ran JAX: its devices stay). Returns the count.
+def one_cpu_device_per_core() -> None:
+    """Make JAX's CPU backend one device per core this process may run on, unless the user set a count (XLA_FLAGS'
+    FORCED_DEVICES_FLAG, or JAX's own JAX_NUM_CPU_DEVICES) or JAX has started its backends already (a caller in a
+    process that ran JAX: its devices stay). Call it before JAX runs anything; it starts no backend itself.
 
     A program sharded over `jax.devices()` (mup's sweeps: their (variant, learning rate) pairs) then runs one
     shard per core. XLA:CPU's batched products of small nets keep about one core busy, however many there are:
     mup's depth sweep at width 128, alone on 2 cores, took 10.4 s of wall for 13.7 s of CPU on one device, and
     5.1 s for 10.0 s split over two. Programs not sharded still run on device 0, and on an accelerator
     `jax.devices()` are its devices, so neither changes."""
-    if FORCED_DEVICES_FLAG not in os.environ.get("XLA_FLAGS", ""):
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        try:
-            jax.config.update("jax_num_cpu_devices", cores)
-        except RuntimeError:  # the backends have started
-            pass
-    return jax.local_device_count("cpu")
+    if FORCED_DEVICES_FLAG in os.environ.get("XLA_FLAGS", "") or "JAX_NUM_CPU_DEVICES" in os.environ:
+        return
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        jax.config.update("jax_num_cpu_devices", cores)
+    except RuntimeError:  # the backends have started
+        pass
 
 
 def memory_budget_bytes(program_memory_mb: float | None = None) -> float | None:

@@ -77,8 +77,9 @@ def train_sweep(
     Memory: where the V x L x S nets (`net_bytes` each) and the data exceed `memory_budget_bytes`, the grid runs
     as several programs (`chunks`) of the same compiled function; each net's numbers are its own either way, up to
     float32 rounding (XLA may order the sums of a product batched over fewer nets differently). Devices: each
-    program's pairs are split evenly over `jax.devices()` (as many as the budget leaves a pair each), the last
-    share filled with repeats whose losses are dropped; the budget is the whole program's, padding included. FLOPs:
+    program's pairs are split evenly over `jax.devices()` (at most one per pair, and as many as the budget leaves
+    a pair each: seeds are grouped first, so a budget under 2 S nets leaves one device), the last share filled with
+    repeats whose losses are dropped and not counted; the budget is the whole program's, padding included. FLOPs:
     one net's step (`core.perf.step_flops`) x steps x nets are counted for the job's record."""
     lrs_VxL = np.asarray(learning_rates, np.float32)
     if lrs_VxL.ndim != 2 or lrs_VxL.shape[0] != len(hypers):
@@ -107,7 +108,7 @@ def train_sweep(
     over_pairs = jax.vmap(over_seeds, in_axes=(0, 0, None, None))
 
     perf.add_flops(sweep_flops(init_fn, loss_fn, make_optimizer, x[:batch], y[:batch], hypers[0], steps * V * L * S))
-    devices = jax.devices()
+    devices = jax.devices()[: V * L]  # a device without a pair of its own would only run repeats
     if memory_budget_bytes is None:
         plan = [(list(range(V * L)), slice(0, S))]
     else:
@@ -178,13 +179,14 @@ def net_bytes(loss_fn: LossFn, params, state, x_BxD, y_B, hyper) -> float:
 
 def chunks(pairs: int, seeds: int, max_nets: int, share: int = 1) -> list[tuple[list[int], slice]]:
     """A plan of programs of at most `max_nets` nets over a grid of `pairs` (variant, learning rate) x `seeds`:
-    groups of seeds as large as fit, each with groups of pairs (every pair with every seed exactly once). Where
-    `share` pairs (one per device) fit beside each seed group, the groups of pairs are multiples of `share`, so a
+    groups of seeds as large as fit, each with groups of pairs (every pair with every seed exactly once). The
+    groups of pairs are multiples of `share` (one pair per device, which must fit beside each seed group), so a
     program whose pairs are padded to a multiple of `share` still holds at most `max_nets` nets."""
     seed_group = min(seeds, max_nets)
     pair_group = max(1, max_nets // seed_group)
-    if pair_group >= share:
-        pair_group -= pair_group % share
+    if share > pair_group:
+        raise ValueError(f"{share} devices need {share} pairs beside {seed_group} seeds; {max_nets} nets fit")
+    pair_group -= pair_group % share
     return [
         (
             list(range(first_pair, min(first_pair + pair_group, pairs))),
