@@ -318,7 +318,7 @@ per_net = sweep.net_bytes(loss, params, params, jnp.asarray(x[:8]), jnp.asarray(
 budget = {"none": None, "four_nets": x.nbytes + y.nbytes + 2 * 5 * 8 * 4 + 4.5 * per_net}[sys.argv[2]]
 losses = sweep.train_sweep(
     init, loss, sweep.sgd(0.9), x, y, hypers=hypers, learning_rates=np.array([[0.05], [0.2], [0.05]]),
-    seeds=[3, 4], steps=5, batch=8, memory_budget_bytes=budget,
+    seeds=[3, 4], steps=5, batch=8, memory_budget_bytes=budget, split=sys.argv[3] == "split",
 )
 np.save(sys.argv[1], losses)
 print("devices", len(jax.devices()))
@@ -329,23 +329,31 @@ def test_sweep_split_over_devices_equals_one_device(tmp_path):
     """Three (variant, learning rate) pairs over two CPU devices (the last device's share filled with a repeat), in
     one program and in programs of at most 4 nets (2 pairs x 2 seeds, padding included: 2 programs): every net's
     losses are the one-device program's, up to float32 rounding, each in its own place (pairs 0 and 2 are the same
-    net, on different devices)."""
+    net, on different devices). Not split (`split=False`), the sweep on two devices is the one-device program's,
+    bit for bit."""
     said = {}
-    for devices, budget in ((1, "none"), (2, "none"), (2, "four_nets")):
+    for devices, budget, split in (
+        (1, "none", "split"),
+        (2, "none", "split"),
+        (2, "four_nets", "split"),
+        (2, "none", "one"),
+    ):
         flags = {"XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}", "JAX_PLATFORMS": "cpu"}
         run = subprocess.run(
-            [sys.executable, "-c", SWEEP_ON_DEVICES, str(tmp_path / f"{devices}_{budget}.npy"), budget],
+            [sys.executable, "-c", SWEEP_ON_DEVICES, str(tmp_path / f"{devices}_{budget}_{split}.npy"), budget, split],
             env={**os.environ, **flags}, capture_output=True, text=True, check=True,
         )  # fmt: skip
-        said[devices, budget] = run.stdout
-    assert "devices 1" in said[1, "none"] and "devices 2" in said[2, "none"]
-    assert "in 1 program run(s)" in said[2, "none"] and "in 2 program run(s)" in said[2, "four_nets"]
-    one, two, chunked = (np.load(tmp_path / f"{name}.npy") for name in ("1_none", "2_none", "2_four_nets"))
+        said[devices, budget, split] = run.stdout
+    assert "devices 1" in said[1, "none", "split"] and "devices 2" in said[2, "none", "split"]
+    assert "in 1 program run(s)" in said[2, "none", "split"] and "in 2 program run(s)" in said[2, "four_nets", "split"]
+    names = ("1_none_split", "2_none_split", "2_four_nets_split", "2_none_one")
+    one, two, chunked, unsplit = (np.load(tmp_path / f"{name}.npy") for name in names)
     assert one.shape == two.shape == chunked.shape == (3, 1, 2, 5) and np.isfinite(one).all()
     np.testing.assert_allclose(two, one, rtol=2e-6)
     np.testing.assert_allclose(chunked, one, rtol=2e-6)
     np.testing.assert_allclose(two[2], two[0], rtol=2e-6)
     assert not np.allclose(two[1], two[0], rtol=1e-3)
+    np.testing.assert_array_equal(unsplit, one)
 
 
 def test_one_cpu_device_per_core():

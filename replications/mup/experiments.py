@@ -374,6 +374,7 @@ def _resnet_sweep(config, setups, log2_lrs, x, y) -> np.ndarray:
         batch=config["batch"],
         label=f"depth L = {setups[0].depth}",
         memory_budget_bytes=perf.memory_budget_bytes(config.get("program_memory_mb")),
+        split=config["split_over_devices"],
     )
 
 

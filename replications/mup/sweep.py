@@ -68,6 +68,7 @@ def train_sweep(
     batch: int,
     label: str = "sweep",
     memory_budget_bytes: float | None = None,
+    split: bool = True,
 ) -> np.ndarray:
     """losses_VxLxSxT of the module docstring; `learning_rates` is (V, L), one row per variant. The functions must
     be pure (hyper and the learning rate are traced); each seed gives the init key `PRNGKey(seed)` and the
@@ -79,7 +80,8 @@ def train_sweep(
     float32 rounding (XLA may order the sums of a product batched over fewer nets differently). Devices: each
     program's pairs are split evenly over `jax.devices()` (at most one per pair, and as many as the budget leaves
     a pair each: seeds are grouped first, so a budget under 2 S nets leaves one device), the last share filled with
-    repeats whose losses are dropped and not counted; the budget is the whole program's, padding included. FLOPs:
+    repeats whose losses are dropped and not counted; the budget is the whole program's, padding included. With
+    `split` false the sweep runs on the first device only, so its losses do not depend on the device count. FLOPs:
     one net's step (`core.perf.step_flops`) x steps x nets are counted for the job's record."""
     lrs_VxL = np.asarray(learning_rates, np.float32)
     if lrs_VxL.ndim != 2 or lrs_VxL.shape[0] != len(hypers):
@@ -108,7 +110,7 @@ def train_sweep(
     over_pairs = jax.vmap(over_seeds, in_axes=(0, 0, None, None))
 
     perf.add_flops(sweep_flops(init_fn, loss_fn, make_optimizer, x[:batch], y[:batch], hypers[0], steps * V * L * S))
-    devices = jax.devices()[: V * L]  # a device without a pair of its own would only run repeats
+    devices = jax.devices()[: V * L if split else 1]  # a device without a pair of its own would only run repeats
     if memory_budget_bytes is None:
         plan = [(list(range(V * L)), slice(0, S))]
     else:
@@ -121,8 +123,8 @@ def train_sweep(
         devices = devices[: max(1, max_nets // min(S, max_nets))]  # each device's share at least one pair
         plan = chunks(V * L, S, max_nets, share=len(devices))
     mesh = Mesh(np.array(devices), ("pairs",))
-    split, whole = NamedSharding(mesh, PartitionSpec("pairs")), NamedSharding(mesh, PartitionSpec())
-    run = jax.jit(over_pairs, in_shardings=(split, split, whole, whole), out_shardings=split)
+    by_pair, whole = NamedSharding(mesh, PartitionSpec("pairs")), NamedSharding(mesh, PartitionSpec())
+    run = jax.jit(over_pairs, in_shardings=(by_pair, by_pair, whole, whole), out_shardings=by_pair)
     start = time.perf_counter()
     stacked, lrs = stack_variants(hypers), jnp.asarray(lrs_VxL)
     losses = np.empty((V, L, S, steps), np.float32)
