@@ -94,7 +94,7 @@ def test_a_job_whose_estimated_memory_exceeds_its_mem_mb_stops(copy):
 
 def test_an_optimization_override_of_no_compute_job_stops(copy, tmp_path):
     overrides = tmp_path / "xla.yaml"
-    overrides.write_text("xla_optimization_overrides: {mup_tp5: 1}\n")
+    overrides.write_text("xla_optimization_overrides: {level: 1, jobs: [mup_tp5]}\n")
     stopped_with(
         dry_run(copy, "--configfile", "workflows/config/config.yaml", str(overrides)),
         "xla_optimization_overrides: mup_tp5 is not a compute job (one of meanfield_cb_particles,",
@@ -123,6 +123,18 @@ def test_each_compute_job_gets_its_optimization_level(copy):
     assert flags("mup tp4", bare) == "" and flags("ntk relchange", bare) == "--xla_backend_optimization_level=0"
     user = {**bare, "XLA_FLAGS": "--xla_dump_to=/tmp/x"}
     assert flags("mup tp4", user) == flags("ntk relchange", user) == "--xla_dump_to=/tmp/x"
+
+
+def test_the_default_profile_optimizes_compile_bound_jobs_less(copy):
+    """Default: LLVM's O1 for a job in `xla_optimization_overrides.jobs` (ntk's relchange), XLA's default for the
+    others (nngp's nn_search): no XLA_FLAGS of the job's own."""
+    commands = shell_commands(dry_run(copy, "-p", "ntk_relchange", "nngp_nn_search"))
+    relchange, search = (
+        [c for c in commands if f" -m replications {job} " in c] for job in ("ntk relchange", "nngp nn_search")
+    )
+    assert len(relchange) == len(search) == 1
+    assert 'XLA_FLAGS="${XLA_FLAGS---xla_backend_optimization_level=1}"' in relchange[0]
+    assert 'XLA_FLAGS="${XLA_FLAGS-}"' in search[0]
 
 
 def test_a_fresh_clone_plans_every_compute_job(copy):

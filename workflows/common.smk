@@ -41,11 +41,13 @@ def section_config(group, section):
 
 def xla_flags(job):
     """The XLA_FLAGS of the compute job named `job` (group_task), unless the run's environment sets XLA_FLAGS (the
-    user's flags win, in the job's command: COMPUTE_TASK): the backend optimization level of
-    `xla_optimization_overrides[job]` where the job is named there, else of `xla_optimization_level` (smoke: 0, toy
-    programs compile twice as fast); null: none (XLA's default). The job's params carry them, so changing a level
-    reruns it; the user's flags are not in them, so changing those reruns nothing."""
-    level = config["xla_optimization_overrides"].get(job, config["xla_optimization_level"])
+    user's flags win, in the job's command: COMPUTE_TASK): the backend optimization level
+    `xla_optimization_overrides.level` where the job is in `xla_optimization_overrides.jobs`, else
+    `xla_optimization_level` (smoke: 0, toy programs compile twice as fast); null: none (XLA's default). The job's
+    params carry them, so changing a level reruns it; the user's flags are not in them, so changing those reruns
+    nothing."""
+    overrides = config["xla_optimization_overrides"]
+    level = overrides["level"] if job in overrides["jobs"] else config["xla_optimization_level"]
     return "" if level is None else f"--xla_backend_optimization_level={level}"
 
 

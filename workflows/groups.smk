@@ -19,7 +19,7 @@ COMPUTE_JOBS = {f"{group}_{task}" for group, graph in GRAPHS.items() for task in
 if workflow.is_main_process and (
     problems := [
         f"xla_optimization_overrides: {job} is not a compute job (one of {', '.join(sorted(COMPUTE_JOBS))})"
-        for job in config["xla_optimization_overrides"]
+        for job in config["xla_optimization_overrides"]["jobs"]
         if job not in COMPUTE_JOBS
     ]
     + [line for group, graph in GRAPHS.items() for line in graph.problems(config[group], config["mem_mb"])]
