@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -14,6 +15,7 @@ import numpy as np
 import optax
 import pandas as pd
 import pytest
+import sweep_toy
 from scipy import stats as scipy_stats
 
 from replications.core import perf
@@ -280,46 +282,20 @@ def test_sweep_in_chunks_equals_one_program(capsys):
     """A memory budget that holds a few of the 2 x 3 x 2 nets splits the grid into programs (groups of seeds, groups
     of (variant, learning rate) pairs); every net's losses are the ones the single program computes, up to float32
     rounding (XLA may order the sums of a product batched over fewer nets differently: a few 1e-7 here)."""
-    rng = np.random.default_rng(1)
-    x, y = rng.normal(size=(40, 6)).astype(np.float32), rng.integers(0, 10, 40)
-    setups = [mlp.mlp_setup(6, 16, 10, parametrization=p, base_width=8, optimizer="sgd") for p in ("sp", "mup")]
-    hypers = [{"scales": list(s.scales), "lr_factors": s.lr_factors} for s in setups]
-    init = lambda k, h: init_mlp(k, setups[0].sizes, h["scales"])  # noqa: E731
-    loss = lambda p, xb, yb, h: mlp.cross_entropy(mlp.logits(p, xb, h["scales"]), yb)  # noqa: E731
-    params = jax.eval_shape(init, jax.random.PRNGKey(0), jax.tree.map(jnp.asarray, hypers[0]))
-    per_net = sweep.net_bytes(loss, params, params, jnp.asarray(x[:8]), jnp.asarray(y[:8]), hypers[0])
-    data = x.nbytes + y.nbytes + 2 * 5 * 8 * 4  # the arrays, and the minibatch indices of 2 seeds
-    runs = {
-        budget: sweep.train_sweep(
-            init, loss, sweep.sgd(0.9), x, y, hypers=hypers, learning_rates=np.array([[0.01, 0.05, 0.2]] * 2),
-            seeds=[3, 4], steps=5, batch=8, memory_budget_bytes=budget,
-        )
-        for budget in (None, data + 3.5 * per_net)
-    }  # fmt: skip
-    np.testing.assert_allclose(runs[None], runs[data + 3.5 * per_net], rtol=2e-6)
+    learning_rates = [[0.01, 0.05, 0.2]] * 2
+    one, chunked = (sweep_toy.run(("sp", "mup"), learning_rates, budget_nets) for budget_nets in (None, 3.5))
+    np.testing.assert_allclose(one, chunked, rtol=2e-6)
     said = capsys.readouterr().out
     assert "in 1 program run(s)" in said and re.search(r"in ([2-9]|1[0-2]) program run\(s\)", said)
-    assert len(sweep.chunks(6, 2, 3)) == 6  # seeds in one group of 2, pairs one at a time
+    assert len(sweep.chunks(6, 2, 3)[1]) == 6  # seeds in one group of 2, pairs one at a time
 
 
 SWEEP_ON_DEVICES = """
 import sys
-import jax, jax.numpy as jnp, numpy as np
-from replications.core.nets import init_mlp
-from replications.mup import mlp, sweep
-rng = np.random.default_rng(1)
-x, y = rng.normal(size=(40, 6)).astype(np.float32), rng.integers(0, 10, 40)
-setups = [mlp.mlp_setup(6, 16, 10, parametrization=p, base_width=8, optimizer="sgd") for p in ("sp", "mup", "sp")]
-hypers = [{"scales": list(s.scales), "lr_factors": s.lr_factors} for s in setups]
-init = lambda k, h: init_mlp(k, setups[0].sizes, h["scales"])
-loss = lambda p, xb, yb, h: mlp.cross_entropy(mlp.logits(p, xb, h["scales"]), yb)
-params = jax.eval_shape(init, jax.random.PRNGKey(0), jax.tree.map(jnp.asarray, hypers[0]))
-per_net = sweep.net_bytes(loss, params, params, jnp.asarray(x[:8]), jnp.asarray(y[:8]), hypers[0])
-budget = {"none": None, "four_nets": x.nbytes + y.nbytes + 2 * 5 * 8 * 4 + 4.5 * per_net}[sys.argv[2]]
-losses = sweep.train_sweep(
-    init, loss, sweep.sgd(0.9), x, y, hypers=hypers, learning_rates=np.array([[0.05], [0.2], [0.05]]),
-    seeds=[3, 4], steps=5, batch=8, memory_budget_bytes=budget, split=sys.argv[3] == "split",
-)
+import jax, numpy as np
+import sweep_toy
+budget_nets = {"none": None, "four_nets": 4.5}[sys.argv[2]]
+losses = sweep_toy.run(("sp", "mup", "sp"), [[0.05], [0.2], [0.05]], budget_nets, split=sys.argv[3] == "split")
 np.save(sys.argv[1], losses)
 print("devices", len(jax.devices()))
 """
@@ -339,6 +315,7 @@ def test_sweep_split_over_devices_equals_one_device(tmp_path):
         (2, "none", "one"),
     ):
         flags = {"XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}", "JAX_PLATFORMS": "cpu"}
+        flags["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")])
         run = subprocess.run(
             [sys.executable, "-c", SWEEP_ON_DEVICES, str(tmp_path / f"{devices}_{budget}_{split}.npy"), budget, split],
             env={**os.environ, **flags}, capture_output=True, text=True, check=True,
@@ -379,18 +356,18 @@ def test_one_cpu_device_per_core():
 
 
 def test_chunks_cover_the_grid_once():
-    """Every (pair, seed) once, and no program over `max_nets` nets, with its pairs padded to a multiple of `share`
-    (the devices) where `share` pairs fit beside its seeds."""
+    """Every (pair, seed) once, and no program over `max_nets` nets, with its pairs padded to a multiple of the
+    devices used: at most those given, each with a pair beside its seeds."""
     cases = [(6, 2, 3, 1), (5, 4, 100, 1), (7, 3, 1, 1), (4, 5, 2, 1), (7, 2, 11, 2), (5, 3, 100, 2), (6, 2, 4, 2)]
-    for pairs, seeds, max_nets, share in cases:
-        plan = sweep.chunks(pairs, seeds, max_nets, share)
+    for pairs, seeds, max_nets, devices in cases:
+        used, plan = sweep.chunks(pairs, seeds, max_nets, devices)
+        assert used == devices
         cells = [(p, s) for chunk, sl in plan for p in chunk for s in range(seeds)[sl]]
         assert sorted(cells) == [(p, s) for p in range(pairs) for s in range(seeds)]
         for chunk, sl in plan:
-            assert (len(chunk) + -len(chunk) % share) * len(range(seeds)[sl]) <= max(max_nets, 1)
-    assert [len(chunk) for chunk, _ in sweep.chunks(7, 2, 11, 2)] == [4, 3]  # 5 pairs would be 6 padded: 12 nets
-    with pytest.raises(ValueError, match="2 devices need 2 pairs beside 2 seeds; 3 nets fit"):
-        sweep.chunks(4, 2, 3, 2)
+            assert (len(chunk) + -len(chunk) % used) * len(range(seeds)[sl]) <= max(max_nets, 1)
+    assert [len(chunk) for chunk, _ in sweep.chunks(7, 2, 11, 2)[1]] == [4, 3]  # 5 pairs would be 6 padded: 12 nets
+    assert sweep.chunks(4, 2, 3, 2) == (1, [([p], slice(0, 2)) for p in range(4)])  # 3 nets: one pair beside 2 seeds
 
 
 def test_jackknife_estimate_is_the_statistic_of_the_means_inside_its_jackknife_interval():

@@ -119,9 +119,8 @@ def train_sweep(
         state0 = jax.eval_shape(lambda p: make_optimizer(lr0, hyper0).init(p), params0)
         per_net = net_bytes(loss_fn, params0, state0, x[:batch], y[:batch], hyper0)
         room = memory_budget_bytes - x.nbytes - y.nbytes - idx_SxTxB.nbytes
-        max_nets = max(1, int(room // per_net))
-        devices = devices[: max(1, max_nets // min(S, max_nets))]  # each device's share at least one pair
-        plan = chunks(V * L, S, max_nets, share=len(devices))
+        used, plan = chunks(V * L, S, max(1, int(room // per_net)), len(devices))
+        devices = devices[:used]
     mesh = Mesh(np.array(devices), ("pairs",))
     by_pair, whole = NamedSharding(mesh, PartitionSpec("pairs")), NamedSharding(mesh, PartitionSpec())
     run = jax.jit(over_pairs, in_shardings=(by_pair, by_pair, whole, whole), out_shardings=by_pair)
@@ -179,17 +178,17 @@ def net_bytes(loss_fn: LossFn, params, state, x_BxD, y_B, hyper) -> float:
     return 3.0 * size(params) + size(state) + size(residuals)
 
 
-def chunks(pairs: int, seeds: int, max_nets: int, share: int = 1) -> list[tuple[list[int], slice]]:
-    """A plan of programs of at most `max_nets` nets over a grid of `pairs` (variant, learning rate) x `seeds`:
-    groups of seeds as large as fit, each with groups of pairs (every pair with every seed exactly once). The
-    groups of pairs are multiples of `share` (one pair per device, which must fit beside each seed group), so a
-    program whose pairs are padded to a multiple of `share` still holds at most `max_nets` nets."""
+def chunks(pairs: int, seeds: int, max_nets: int, devices: int = 1) -> tuple[int, list[tuple[list[int], slice]]]:
+    """(devices used, plan): a plan of programs of at most `max_nets` nets over a grid of `pairs` (variant, learning
+    rate) x `seeds`: groups of seeds as large as fit, each with groups of pairs (every pair with every seed exactly
+    once). Each device used gets at least one pair beside a group of seeds (at most `devices`, at least one), and the
+    groups of pairs are multiples of the devices used, so a program whose pairs are padded to such a multiple still
+    holds at most `max_nets` nets."""
     seed_group = min(seeds, max_nets)
     pair_group = max(1, max_nets // seed_group)
-    if share > pair_group:
-        raise ValueError(f"{share} devices need {share} pairs beside {seed_group} seeds; {max_nets} nets fit")
-    pair_group -= pair_group % share
-    return [
+    used = min(devices, pair_group)
+    pair_group -= pair_group % used
+    return used, [
         (
             list(range(first_pair, min(first_pair + pair_group, pairs))),
             slice(first_seed, min(first_seed + seed_group, seeds)),
