@@ -13,6 +13,8 @@ import numpy as np
 from replications.core.nets import init_mlp
 from replications.mup import mlp, sweep
 
+SEEDS, STEPS, BATCH = [3, 4], 5, 8
+
 
 def run(
     parametrizations: Sequence[str], learning_rates, budget_nets: float | None = None, split: bool = True
@@ -33,9 +35,10 @@ def run(
     budget = None
     if budget_nets is not None:
         params = jax.eval_shape(init, jax.random.PRNGKey(0), jax.tree.map(jnp.asarray, hypers[0]))
-        per_net = sweep.net_bytes(loss, params, params, jnp.asarray(x[:8]), jnp.asarray(y[:8]), hypers[0])
-        budget = x.nbytes + y.nbytes + 2 * 5 * 8 * 4 + budget_nets * per_net  # the minibatch indices of 2 seeds too
+        per_net = sweep.net_bytes(loss, params, params, jnp.asarray(x[:BATCH]), jnp.asarray(y[:BATCH]), hypers[0])
+        indices = len(SEEDS) * STEPS * BATCH * np.dtype(np.int32).itemsize  # the minibatch indices
+        budget = x.nbytes + y.nbytes + indices + budget_nets * per_net
     return sweep.train_sweep(
         init, loss, sweep.sgd(0.9), x, y, hypers=hypers, learning_rates=np.asarray(learning_rates),
-        seeds=[3, 4], steps=5, batch=8, memory_budget_bytes=budget, split=split,
+        seeds=SEEDS, steps=STEPS, batch=BATCH, memory_budget_bytes=budget, split=split,
     )  # fmt: skip

@@ -35,6 +35,14 @@ def test_profile_config_merges_overrides_key_by_key_and_replaces_lists():
     assert merged({"a": {"b": 1, "c": [1, 2]}}, {"a": {"c": [3]}}) == {"a": {"b": 1, "c": [3]}}
 
 
+def test_each_profile_states_its_own_optimization_overrides():
+    """The default profile's O1 jobs do not leak into smoke's or paper's: their lists replace it whole."""
+    default = DEFAULT["xla_optimization_overrides"]
+    assert default["level"] == 1 and "ntk_relchange" in default["jobs"]
+    assert profile_config("smoke")["xla_optimization_overrides"] == {"level": None, "jobs": ["mup_tp4"]}
+    assert profile_config("paper")["xla_optimization_overrides"] == {"level": None, "jobs": []}
+
+
 @pytest.mark.parametrize(
     ("path", "value", "message"),
     [

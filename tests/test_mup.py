@@ -315,14 +315,16 @@ def test_sweep_split_over_devices_equals_one_device(tmp_path):
         (2, "none", "one"),
     ):
         flags = {"XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}", "JAX_PLATFORMS": "cpu"}
-        flags["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")])
+        flags["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")]))
         run = subprocess.run(
             [sys.executable, "-c", SWEEP_ON_DEVICES, str(tmp_path / f"{devices}_{budget}_{split}.npy"), budget, split],
             env={**os.environ, **flags}, capture_output=True, text=True, check=True,
         )  # fmt: skip
         said[devices, budget, split] = run.stdout
     assert "devices 1" in said[1, "none", "split"] and "devices 2" in said[2, "none", "split"]
-    assert "in 1 program run(s)" in said[2, "none", "split"] and "in 2 program run(s)" in said[2, "four_nets", "split"]
+    assert "in 1 program run(s) on 2 device(s)" in said[2, "none", "split"]
+    assert "in 2 program run(s) on 2 device(s)" in said[2, "four_nets", "split"]
+    assert "in 1 program run(s) on 1 device(s)" in said[2, "none", "one"]
     names = ("1_none_split", "2_none_split", "2_four_nets_split", "2_none_one")
     one, two, chunked, unsplit = (np.load(tmp_path / f"{name}.npy") for name in names)
     assert one.shape == two.shape == chunked.shape == (3, 1, 2, 5) and np.isfinite(one).all()
@@ -368,6 +370,7 @@ def test_chunks_cover_the_grid_once():
             assert (len(chunk) + -len(chunk) % used) * len(range(seeds)[sl]) <= max(max_nets, 1)
     assert [len(chunk) for chunk, _ in sweep.chunks(7, 2, 11, 2)[1]] == [4, 3]  # 5 pairs would be 6 padded: 12 nets
     assert sweep.chunks(4, 2, 3, 2) == (1, [([p], slice(0, 2)) for p in range(4)])  # 3 nets: one pair beside 2 seeds
+    assert sweep.chunks(1, 1, 2, 2) == (1, [([0], slice(0, 1))])  # one pair: one device, not a device of repeats
 
 
 def test_jackknife_estimate_is_the_statistic_of_the_means_inside_its_jackknife_interval():

@@ -9,9 +9,9 @@ of a width compile once. Seed s fixes the initialization and the order of the mi
 permutations of the training set), so every variant and learning rate sees the same draws and the same data: common
 random numbers make the comparisons sharper than independent runs would. The loop is a `lax.scan` over steps of
 `vmap`s over (variant, learning rate) pairs and seeds, jitted once per call, with the pairs split evenly over the
-backend's devices: on a CPU, one device per core (`core.perf.one_cpu_device_per_core`), so the small nets' batched
-products keep every core busy instead of about one. A net that diverges carries non-finite losses to the end; the
-caller decides what that means.
+backend's devices (unless `split` is false): on a CPU, one device per core (`core.perf.one_cpu_device_per_core`), so
+the small nets' batched products keep every core busy instead of about one. A net that diverges carries non-finite
+losses to the end; the caller decides what that means.
 """
 
 from __future__ import annotations
@@ -135,8 +135,8 @@ def train_sweep(
                        idx_SxTxB[seed_slice])  # fmt: skip
             losses[v_P[:K], l_P[:K], seed_slice] = np.asarray(part)[:K]
     print(
-        f"  sweep: {V} variants x {L} learning rates x {S} seeds x {steps} steps in {len(plan)} program run(s), "
-        f"{time.perf_counter() - start:.1f} s",
+        f"  sweep: {V} variants x {L} learning rates x {S} seeds x {steps} steps in {len(plan)} program run(s) on "
+        f"{mesh.size} device(s), {time.perf_counter() - start:.1f} s",
         flush=True,
     )
     return losses
@@ -186,7 +186,7 @@ def chunks(pairs: int, seeds: int, max_nets: int, devices: int = 1) -> tuple[int
     holds at most `max_nets` nets."""
     seed_group = min(seeds, max_nets)
     pair_group = max(1, max_nets // seed_group)
-    used = min(devices, pair_group)
+    used = min(devices, pair_group, pairs)
     pair_group -= pair_group % used
     return used, [
         (

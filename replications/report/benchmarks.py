@@ -317,8 +317,9 @@ def benchmarks_markdown(
         f"Wall time, CPU time and peak memory (maximum resident set size) of every compute job of the last run of "
         f"the `{profile}` profile, from Snakemake's `benchmark:` files ({source}), with each job's own record "
         "(`<task>.perf.json` beside them: replications/core/perf.py). Totals add the jobs' times as if they ran one "
-        "after another (a compute job counts as one thread, so `--cores 2` runs two side by side, though mup's sweeps "
-        "split their nets over every core: a job's CPU use and FLOP rate are its share of a machine it shared); "
+        "after another (a compute job counts as one thread, so `--cores 2` runs two side by side, though mup's MLP "
+        "and Transformer sweeps split their nets over every core: a job's CPU use and FLOP rate are its share of a "
+        "machine it shared); "
         "peaks are the largest of any job.",
         "",
         f"CPU use: CPU time / (wall time x {cores} cores). Compile: seconds JAX spent tracing, lowering and "
